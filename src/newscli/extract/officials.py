@@ -1,0 +1,290 @@
+"""Government officials named in a text: title + name, counterparts, appositives, known names, surname merging."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import resources
+
+from newscli.models import Official, fold
+
+_UP = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
+_CAP = rf"[{_UP}][\w’'\-]*[^\W\d_]"  # a capitalised word of two or more letters
+_INITIAL = rf"[{_UP}]\."
+_PARTICLE = r"(?:bin|bint|ibn|al|el|ul|ud|da|de|del|della|di|dos|du|van|von|der|den|le|la|ben|abu)"
+_PARTICLE_HYPH = rf"(?:al|el|ul|ud|ad|as|ash|at|az|an|ar|ut)-[{_UP}][\w’'\-]*"
+_NUMERAL = r"(?:II|III|IV|VI|VII|VIII|IX|Jr\.?|Sr\.?)"
+NAME = (
+    rf"(?:{_INITIAL}\s?){{0,3}}{_CAP}"
+    rf"(?:[ \u00a0](?:{_INITIAL}|(?:{_PARTICLE}[ \u00a0])?(?:{_CAP}|{_PARTICLE_HYPH})|{_PARTICLE_HYPH})){{0,4}}"
+    rf"(?:[ \u00a0]{_NUMERAL}\b)?"
+)
+_MODIFIER = r"(?:(?:acting|former|then|caretaker|interim|outgoing|incoming|late|ex-|deposed|ousted)[ \u00a0]+)"
+
+# Words that end a name when they follow it ("President Biden Thursday"), or that can't be one.
+STOP_WORDS = frozenset(
+    """The A An And Or But In On At Of For To From By With As After Before During Since Until Under
+    Over Also Mr Mrs Ms Dr Sir His Her Their Its This That These Those It He She They We I You
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
+    July August September October November December Today Yesterday Tomorrow Said Says Told Met Meets
+    While When Where Who Which What Why How However Meanwhile Earlier Later Minister President
+    Secretary Prime Government Ministry Office Party Council Assembly Parliament Senate Committee
+    Commission Foreign Defence Defense Interior Finance State National Federal Army Navy Air Force
+    Chief General Governor Ambassador Spokesperson Spokesman Spokeswoman King Queen Prince Crown
+    Affairs Embassy Department Bank Islamic Republic Kingdom People Union Front League Movement""".split()
+)
+NON_OFFICIAL_ROLES = re.compile(
+    r"\b(?:cricketer|footballer|player|batsman|bowler|coach|captain|athlete|analyst|analysts|"
+    r"author|writer|novelist|poet|professor|academic|scholar|researcher|economist|journalist|"
+    r"reporter|columnist|editor|correspondent|singer|actor|actress|director|filmmaker|artist|"
+    r"businessman|businesswoman|entrepreneur|executive|CEO|founder|investor|lawyer|activist|"
+    r"student|farmer|resident|shopkeeper|doctor|expert|commentator|historian|blogger)\s*,?\s*$",
+    re.IGNORECASE,
+)
+
+_FALLBACK_TITLES = (
+    "President", "Prime Minister", "Foreign Minister", "Minister", "Secretary of State", "King",
+    "Queen", "Crown Prince", "Chancellor", "Governor", "Ambassador", "Chief Minister", "Gen",
+    "General", "Spokesperson", "Chief Adviser", "Emir", "Defence Minister",
+)
+
+
+@dataclass(frozen=True)
+class KnownOfficial:
+    name: str
+    title: str | None
+    country: str | None
+
+
+@dataclass
+class OfficialData:
+    titles: list[str] = field(default_factory=list)
+    known: dict[str, KnownOfficial] = field(default_factory=dict)  # folded name or alias -> official
+    by_surname: dict[str, list[KnownOfficial]] = field(default_factory=dict)
+    blocked: set[str] = field(default_factory=set)  # folded names never taken
+    aliases: dict[str, str] = field(default_factory=dict)  # folded variant -> canonical name
+    _title_rx: re.Pattern[str] | None = None
+    _known_rx: re.Pattern[str] | None = None
+
+    def add_known(self, name: str, title: str | None, country: str | None, aliases: list[str]) -> None:
+        k = KnownOfficial(name, title, country)
+        for variant in [name, *aliases]:
+            if variant.strip():
+                self.known[fold(variant)] = k
+        parts = [p for p in name.split() if not re.fullmatch(_NUMERAL, p)]
+        if len(parts) >= 2:
+            self.by_surname.setdefault(fold(_strip_particle(parts[-1])), []).append(k)
+        self._known_rx = None
+
+    def canonical(self, name: str) -> str:
+        return self.aliases.get(fold(name), name)
+
+    def title_regex(self) -> re.Pattern[str]:
+        if self._title_rx is None:
+            self._title_rx = _compile_titles(self.titles or list(_FALLBACK_TITLES))
+        return self._title_rx
+
+    def known_regex(self) -> re.Pattern[str] | None:
+        """One alternation of every known name and alias, matched case- and accent-insensitively on folded text."""
+        if self._known_rx is None and self.known:
+            keys = sorted((k for k in self.known if len(k) >= 4), key=len, reverse=True)
+            self._known_rx = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(k) for k in keys) + r")(?![\w])")
+        return self._known_rx
+
+
+def _strip_particle(word: str) -> str:
+    return re.sub(r"^(?:al|el|ul|ud|ad|as|ash|at|az|an|ar)-", "", word, flags=re.I)
+
+
+def _compile_titles(titles: list[str]) -> re.Pattern[str]:
+    sensitive, insensitive = [], []
+    for t in sorted({t.strip() for t in titles if t.strip()}, key=len, reverse=True):
+        esc = re.escape(t).replace(r"\ ", r"[ \u00a0]+")
+        # Abbreviations ("PM", "Gen", "Amb.") only count as written: "pm" is a time.
+        if len(t.rstrip(".")) <= 3 or t.isupper() or t.endswith("."):
+            sensitive.append(esc)
+        else:
+            insensitive.append(esc)
+    alt = "|".join([*(f"(?i:{t})" for t in insensitive), *sensitive])
+    return re.compile(
+        rf"(?P<mod>{_MODIFIER})?(?<![\w-])(?P<title>{alt})(?![\w])\.?,?[ \u00a0]+(?P<name>{NAME})"
+    )
+
+
+def load_official_data() -> OfficialData:
+    data = OfficialData()
+    base = resources.files("newscli.extract").joinpath("data")
+    titles = base.joinpath("titles.tsv")
+    if titles.is_file():
+        with titles.open(encoding="utf-8") as fh:
+            data.titles = [row["title"] for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]
+    known = base.joinpath("officials.tsv")
+    if known.is_file():
+        with known.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+                aliases = [a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()]
+                data.add_known(row["name"].strip(), (row.get("title") or "").strip() or None,
+                               (row.get("country") or "").strip() or None, aliases)
+    return data
+
+
+@dataclass
+class _Found:
+    name: str
+    title: str | None
+    start: int
+    strength: int  # 3 titled, 2 appositive/counterpart, 1 known name only
+
+
+def _clean_name(raw: str) -> str | None:
+    words = raw.replace("\u00a0", " ").split()
+    out: list[str] = []
+    for w in words:
+        w2 = re.sub(r"['’]s$", "", w)
+        if w2.strip(".") in STOP_WORDS and not re.fullmatch(_INITIAL, w2):
+            break
+        out.append(w2)
+        if w2 != w:  # possessive ends the name
+            break
+    while out and (out[-1].lower() in {"al", "el", "bin", "ibn", "de", "da", "van", "von"}):
+        out.pop()
+    if not out:
+        return None
+    name = " ".join(out)
+    return name if len(name) >= 3 else None
+
+
+def find_officials(text: str, data: OfficialData, country_words: frozenset[str] = frozenset()) -> list[Official]:
+    """Officials in `text`, merged by name, with their title as found and a mention count."""
+    found: list[_Found] = []
+    title_rx = data.title_regex()
+    for m in title_rx.finditer(text):
+        name = _clean_name(m.group("name"))
+        if not name or name in country_words:
+            continue
+        title = " ".join(((m.group("mod") or "") + m.group("title")).split())
+        found.append(_Found(name, title, m.start("name"), 3))
+    for m in _COUNTERPART.finditer(text):
+        name = _clean_name(m.group("name"))
+        if name and name not in country_words:
+            found.append(_Found(name, None, m.start("name"), 2))
+    for rx, strength in ((_appositive_after(data), 2), (_appositive_before(data), 2)):
+        for m in rx.finditer(text):
+            name = _clean_name(m.group("name"))
+            if name and name not in country_words and len(name.split()) >= 2:
+                title = " ".join(m.group("title").split())
+                found.append(_Found(name, title, m.start("name"), strength))
+    known_rx = data.known_regex()
+    if known_rx is not None:
+        folded = fold(text)
+        if len(folded) == len(text):  # offsets line up; folding rarely changes length
+            for m in known_rx.finditer(folded):
+                original = text[m.start() : m.end()]
+                if original[:1].isupper() and not _after_non_official(text, m.start()):
+                    k = data.known[m.group(0)]
+                    found.append(_Found(k.name, k.title, m.start(), 1))
+        else:
+            for key, k in data.known.items():
+                if len(key) >= 4 and re.search(rf"(?<!\w){re.escape(key)}(?!\w)", folded):
+                    found.append(_Found(k.name, k.title, folded.find(key), 1))
+    return _merge(text, found, data)
+
+
+_COUNTERPART = re.compile(
+    rf"\bcounterparts?,?[ \u00a0]+(?P<name>{NAME})"
+)
+
+
+def _appositive_after(data: OfficialData) -> re.Pattern[str]:
+    titles = data.title_regex().pattern.split("(?P<title>", 1)[1].split(")(?![\\w])", 1)[0]
+    return re.compile(
+        rf"(?P<name>{NAME}),[ \u00a0]+(?:the|a|an)[ \u00a0]+(?:{_MODIFIER})?"
+        rf"(?:[{_UP}][\w\-\.]*[ \u00a0]+){{0,2}}(?P<title>{titles})(?![\w])"
+    )
+
+
+def _appositive_before(data: OfficialData) -> re.Pattern[str]:
+    titles = data.title_regex().pattern.split("(?P<title>", 1)[1].split(")(?![\\w])", 1)[0]
+    return re.compile(
+        rf"\b(?:[Tt]he|[Aa])[ \u00a0]+(?:{_MODIFIER})?(?:[{_UP}][\w\-\.]*[ \u00a0]+){{0,2}}"
+        rf"(?P<title>{titles})(?:[ \u00a0]+of[ \u00a0]+(?:the[ \u00a0]+)?[{_UP}][\w\-]*(?:[ \u00a0]+[{_UP}][\w\-]*)?)?"
+        rf",[ \u00a0]+(?P<name>{NAME})"
+    )
+
+
+def _after_non_official(text: str, start: int) -> bool:
+    return bool(NON_OFFICIAL_ROLES.search(text[max(0, start - 40) : start]))
+
+
+def _surname(name: str) -> str:
+    parts = [p for p in name.split() if not re.fullmatch(_NUMERAL, p)]
+    return _strip_particle(parts[-1]) if parts else name
+
+
+def _merge(text: str, found: list[_Found], data: OfficialData) -> list[Official]:
+    found.sort(key=lambda f: f.start)
+    full: dict[str, dict[str, object]] = {}  # folded canonical -> {name, title, first}
+    singles: list[_Found] = []
+    for f in found:
+        canonical = data.canonical(f.name)
+        if fold(canonical) in data.blocked:
+            continue
+        known = data.known.get(fold(canonical))
+        if known is not None:
+            canonical = known.name
+        if len(canonical.split()) < 2 and known is None:
+            singles.append(f)
+            continue
+        key = fold(canonical)
+        entry = full.get(key)
+        if entry is None:
+            full[key] = {"name": canonical, "title": f.title, "first": f.start, "strength": f.strength}
+        elif entry["title"] is None and f.title:
+            entry["title"] = f.title
+    # A one-word name after a title ("Prime Minister Khan") joins the full name it shortens.
+    by_surname: dict[str, list[str]] = {}
+    for key, entry in full.items():
+        by_surname.setdefault(fold(_surname(str(entry["name"]))), []).append(key)
+    for f in singles:
+        keys = by_surname.get(fold(_strip_particle(f.name)), [])
+        if len(keys) == 1:
+            entry = full[keys[0]]
+            if entry["title"] is None and f.title:
+                entry["title"] = f.title
+        else:
+            cands = data.by_surname.get(fold(_strip_particle(f.name)), [])
+            if len(cands) == 1:
+                k = cands[0]
+                key = fold(k.name)
+                full.setdefault(key, {"name": k.name, "title": f.title or k.title, "first": f.start, "strength": 1})
+                by_surname.setdefault(fold(_surname(k.name)), []).append(key)
+    for entry in full.values():
+        if entry["title"] is None:
+            k = data.known.get(fold(str(entry["name"])))
+            entry["title"] = k.title if k else None
+    counts = _mention_counts(text, full, by_surname, data)
+    ordered = sorted(full.items(), key=lambda kv: (-counts[kv[0]], int(str(kv[1]["first"]))))
+    return [Official(str(e["name"]), e["title"] if isinstance(e["title"], str) else None, max(1, counts[k]))
+            for k, e in ordered]
+
+
+def _mention_counts(text: str, full: dict[str, dict[str, object]], by_surname: dict[str, list[str]],
+                    data: OfficialData) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    folded = fold(text)
+    aligned = len(folded) == len(text)
+    for key, entry in full.items():
+        name = str(entry["name"])
+        surname_key = fold(_surname(name))
+        if len(by_surname.get(surname_key, [])) == 1 and aligned:
+            # every use of the surname ("Mr Qureshi", "Qureshi said") is a mention, including the full name
+            n = 0
+            for m in re.finditer(rf"(?<!\w){re.escape(surname_key)}(?!\w)", folded):
+                if text[m.start() : m.start() + 1].isupper():
+                    n += 1
+            counts[key] = n
+        else:
+            counts[key] = len(re.findall(rf"(?<!\w){re.escape(fold(name))}(?!\w)", folded))
+    return counts

@@ -1,0 +1,715 @@
+"""The only module that imports whoosh: schema, open/create, add/update/delete, search, facets, timeline."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh import highlight, index as windex, query as wq
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.index import LockError
+from whoosh.qparser import (
+    AndGroup,
+    FieldAliasPlugin,
+    FuzzyTermPlugin,
+    MultifieldParser,
+)
+
+from newscli.errors import IndexError_, LockTimeout, QueryError
+from newscli.models import Article, Country, HijriDate, Hit, Official, Published, fold
+from newscli.parse.hijri import from_gregorian
+from newscli.query import Filters, SearchRequest
+from newscli.storage import DurableFileStorage, fsync_dir
+
+SCHEMA_VERSION = 1
+MARKER = "newscli-index.json"
+INDEX_NAME = "MAIN"
+SNIPPET_CHARS = 220
+UNDATED_ASC = "~"  # sorts after every ISO date, so undated articles come last in ascending order
+
+
+def make_schema() -> Schema:
+    ana = StemmingAnalyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(stored=True, analyzer=ana, field_boost=2.0),
+        body=TEXT(stored=True, analyzer=ana),
+        source=ID(stored=True),
+        date=ID(),
+        hijri=ID(),
+        sort_asc=ID(sortable=True),
+        sort_desc=ID(sortable=True),
+        country=KEYWORD(commas=True, scorable=False),
+        official=KEYWORD(commas=True, scorable=False),
+        path=ID(stored=True),
+        url=ID(stored=True),
+        locator=ID(stored=True),
+        hash=ID(stored=True),
+        record=STORED(),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening
+
+
+@dataclass(frozen=True)
+class Stats:
+    path: str
+    articles: int
+    size_bytes: int
+    segments: int
+    first_date: str | None
+    last_date: str | None
+    undated: int
+    countries: list[tuple[str, int]]
+    officials: list[tuple[str, int]]
+    sources: list[tuple[str, int]]
+
+
+def _marker(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((path / MARKER).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise IndexError_(f"{path}: unreadable index marker {MARKER} ({exc})") from exc
+    if not isinstance(data, dict) or data.get("format") != "newscli-index":
+        raise IndexError_(f"{path}: {MARKER} is not a newscli index marker; refusing to open")
+    return data
+
+
+def _write_marker(path: Path) -> None:
+    tmp = path / (MARKER + ".tmp")
+    payload = {"format": "newscli-index", "schema_version": SCHEMA_VERSION,
+               "created": datetime.now(UTC).isoformat(timespec="seconds")}
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(payload, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path / MARKER)
+    fsync_dir(str(path))
+
+
+class Index:
+    """An open newscli index. Reading never blocks; writing takes Whoosh's lock (see writer())."""
+
+    def __init__(self, path: Path, ix: Any) -> None:
+        self.path = path
+        self.ix = ix
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool = False) -> Index:
+        path = Path(path)
+        if path.exists() and not path.is_dir():
+            raise IndexError_(f"{path}: exists and is not a folder")
+        marker = _marker(path) if path.is_dir() else None
+        if marker is None:
+            if path.is_dir() and any(not n.startswith(".") for n in os.listdir(path)):
+                raise IndexError_(
+                    f"{path}: folder is not empty and is not a newscli index; refusing to open it "
+                    "(a Whoosh index stores pickles, so only indexes newscli created are opened)"
+                )
+            if not create:
+                raise IndexError_(f"{path}: no index here yet; run `newscli ingest` first")
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+                storage = DurableFileStorage(str(path))
+                ix = storage.create_index(make_schema(), indexname=INDEX_NAME)
+                _write_marker(path)
+            except OSError as exc:
+                raise IndexError_(f"{path}: cannot create index ({exc.strerror or exc})") from exc
+            return cls(path, ix)
+        version = marker.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise IndexError_(
+                f"{path}: index schema version {version}, this newscli writes version {SCHEMA_VERSION}; "
+                "run `newscli reindex` to rebuild it"
+            )
+        try:
+            storage = DurableFileStorage(str(path), readonly=False)
+            ix = storage.open_index(indexname=INDEX_NAME)
+        except windex.EmptyIndexError as exc:
+            raise IndexError_(f"{path}: index marker present but no index data; remove the folder and re-ingest") from exc
+        except Exception as exc:  # noqa: BLE001 - any failure to open is reported, not raised raw
+            raise IndexError_(f"{path}: cannot open index ({type(exc).__name__}: {exc})") from exc
+        return cls(path, ix)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def searcher(self) -> Any:
+        return self.ix.searcher()
+
+    def count(self) -> int:
+        return int(self.ix.doc_count())
+
+    def get(self, article_id: str) -> Article | None:
+        with self.searcher() as s:
+            fields = s.document(id=article_id)
+            return _to_article(fields) if fields else None
+
+    def get_prefix(self, prefix: str) -> list[Article]:
+        with self.searcher() as s:
+            out = []
+            for docnum in s.docs_for_query(wq.Prefix("id", prefix)):
+                out.append(_to_article(s.stored_fields(docnum)))
+                if len(out) > 5:
+                    break
+            return out
+
+    def iter_articles(self, request: SearchRequest | None = None, resolver: Resolver | None = None) -> Iterator[Article]:
+        with self.searcher() as s:
+            if request is None:
+                docnums: Iterable[int] = s.reader().all_doc_ids()
+            else:
+                q, flt = self._build(s, request, resolver)
+                docnums = sorted(set(s.docs_for_query(q)) & set(s.docs_for_query(flt))) if flt else sorted(s.docs_for_query(q))
+            for docnum in docnums:
+                yield _to_article(s.stored_fields(docnum))
+
+    def iter_records(self) -> Iterator[tuple[Article, str | None]]:
+        """Every stored article with its locator (for reindex)."""
+        with self.searcher() as s:
+            for docnum in s.reader().all_doc_ids():
+                fields = s.stored_fields(docnum)
+                yield _to_article(fields), fields.get("locator") or None
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def writer(self, *, wait: float = 30.0, on_wait: Callable[[], None] | None = None) -> IndexWriter:
+        return IndexWriter(self, wait=wait, on_wait=on_wait)
+
+    # --- search --------------------------------------------------------------------------------
+
+    def _build(self, s: Any, req: SearchRequest, resolver: Resolver | None) -> tuple[Any, Any]:
+        q = self._user_query(req, resolver, s)
+        flt = self._filters(s, req.filters, resolver)
+        return q, flt
+
+    def _user_query(self, req: SearchRequest, resolver: Resolver | None, s: Any) -> Any:
+        text = req.query.strip()
+        if not text or text == "*":
+            return wq.Every()
+        if req.literal:
+            ana = self.ix.schema["body"].analyzer
+            words = [t.text for t in ana(text)]
+            if not words:
+                return wq.Every()
+            return wq.And([wq.Or([wq.Term("title", w), wq.Term("body", w)]) for w in words])
+        parser = MultifieldParser(["title", "body"], self.ix.schema, group=AndGroup)
+        parser.add_plugin(FuzzyTermPlugin())
+        parser.add_plugin(FieldAliasPlugin({
+            "title": ["headline"], "body": ["text", "content"], "source": ["outlet", "publisher"],
+            "country": ["countries"], "official": ["officials"],
+        }))
+        try:
+            q = parser.parse(text)
+        except Exception as exc:  # noqa: BLE001 - whoosh raises assorted errors on odd input
+            raise QueryError(f"cannot parse query {text!r}: {exc}") from exc
+        return _rewrite(q, _Rewriter(s.reader(), resolver))
+
+    def _filters(self, s: Any, f: Filters, resolver: Resolver | None) -> Any:
+        reader = s.reader()
+        parts: list[Any] = []
+        if f.since or f.until:
+            lo = f.since.isoformat() if f.since else None
+            hi = f.until.isoformat() if f.until else None
+            parts.append(wq.TermRange("date", lo, hi, startexcl=False, endexcl=False))
+        for group in f.countries:
+            parts.append(wq.Or([wq.Term("country", c) for c in group]))
+        for group in f.officials:
+            terms = [t for v in group for t in _match_lexicon(reader, "official", v, surname=True)]
+            parts.append(wq.Or([wq.Term("official", t) for t in terms]) if terms else wq.NullQuery)
+        for group in f.sources:
+            terms = [t for v in group for t in _match_lexicon(reader, "source", v)]
+            parts.append(wq.Or([wq.Term("source", t) for t in terms]) if terms else wq.NullQuery)
+        if f.hijri:
+            parts.append(wq.Prefix("hijri", f.hijri + ("-" if len(f.hijri) <= 7 else "")))
+        if not parts:
+            return None
+        return wq.And(parts) if len(parts) > 1 else parts[0]
+
+    def search(self, req: SearchRequest, resolver: Resolver | None = None) -> tuple[int, list[Hit]]:
+        with self.searcher() as s:
+            q, flt = self._build(s, req, resolver)
+            limit = None if req.limit == 0 else req.offset + req.limit
+            kwargs: dict[str, Any] = {"limit": limit, "filter": flt}
+            if req.sort == "date":
+                kwargs["sortedby"] = "sort_asc"
+            elif req.sort == "-date":
+                kwargs.update(sortedby="sort_desc", reverse=True)
+            results = s.search(q, terms=req.snippet, **kwargs)
+            total = len(results)
+            if req.snippet:
+                results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+                results.formatter = _MarkFormatter()
+                results.order = highlight.SCORE
+            hits: list[Hit] = []
+            scored = req.sort == "relevance" and not isinstance(q, wq.Every)
+            for hit in results[req.offset :] if limit is None or req.offset < limit else []:
+                fields = hit.fields()
+                article = _to_article(fields)
+                snippet, spans = (None, ())
+                if req.snippet:
+                    snippet, spans = _snippet(hit, fields)
+                hits.append(Hit(article, float(hit.score) if scored else None, snippet, spans))
+            return total, hits
+
+    def count_hits(self, req: SearchRequest, resolver: Resolver | None = None) -> int:
+        with self.searcher() as s:
+            return len(self._docset(s, req, resolver))
+
+    def _docset(self, s: Any, req: SearchRequest, resolver: Resolver | None) -> set[int]:
+        q, flt = self._build(s, req, resolver)
+        docs = set(s.docs_for_query(q)) if not isinstance(q, wq.Every) else set(s.reader().all_doc_ids())
+        if flt is not None:
+            docs &= set(s.docs_for_query(flt))
+        return docs
+
+    def facets(self, req: SearchRequest, by: str, resolver: Resolver | None = None) -> tuple[int, list[tuple[str, int]]]:
+        """Exact counts of the hit set per value of `by` (multi-valued fields count once per value)."""
+        with self.searcher() as s:
+            docs = self._docset(s, req, resolver)
+            reader = s.reader()
+            field = {"country": "country", "official": "official", "source": "source",
+                     "country-pair": "country", "official-pair": "official"}.get(by)
+            if field is not None and not by.endswith("-pair"):
+                counts = _term_counts(reader, field, docs)
+            elif field is not None:
+                per_doc: dict[int, list[str]] = {}
+                for term, ids in _postings(reader, field):
+                    for d in ids:
+                        if d in docs:
+                            per_doc.setdefault(d, []).append(term)
+                counts = Counter()
+                for terms in per_doc.values():
+                    terms.sort()
+                    for i, a in enumerate(terms):
+                        for b in terms[i + 1 :]:
+                            counts[f"{a} + {b}"] += 1
+            else:
+                days = _term_counts(reader, "hijri" if by == "hijri-month" else "date", docs)
+                width = {"year": 4, "month": 7, "day": 10, "hijri-month": 7}[by]
+                counts = Counter()
+                for day, n in days.items():
+                    counts[day[:width]] += n
+            return len(docs), sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def day_counts(self, req: SearchRequest, resolver: Resolver | None = None) -> tuple[int, Counter[str]]:
+        with self.searcher() as s:
+            docs = self._docset(s, req, resolver)
+            return len(docs), _term_counts(s.reader(), "date", docs)
+
+    def similar(self, article_id: str, limit: int) -> list[Hit]:
+        with self.searcher() as s:
+            docnum = s.document_number(id=article_id)
+            if docnum is None:
+                return []
+            fields = s.stored_fields(docnum)
+            keys = [w for w, _ in s.key_terms_from_text("body", fields.get("body", ""), numterms=12)]
+            keys += [w for w, _ in s.key_terms_from_text("title", fields.get("title", ""), numterms=5)]
+            if not keys:
+                return []
+            q = wq.Or([wq.Term("body", k) for k in keys] + [wq.Term("title", k) for k in keys])
+            results = s.search(q, limit=limit + 1)
+            out = []
+            for hit in results:
+                if hit["id"] == article_id:
+                    continue
+                out.append(Hit(_to_article(hit.fields()), float(hit.score), None, ()))
+            return out[:limit]
+
+    def stats(self, top: int = 10) -> Stats:
+        with self.searcher() as s:
+            reader = s.reader()
+            docs = set(reader.all_doc_ids())
+            days = _term_counts(reader, "date", docs)
+            dated = sum(days.values())
+            countries = _term_counts(reader, "country", docs).most_common(top)
+            officials = _term_counts(reader, "official", docs).most_common(top)
+            sources = _term_counts(reader, "source", docs).most_common(top)
+            size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+            return Stats(
+                path=str(self.path), articles=len(docs), size_bytes=size,
+                segments=len(self.ix._segments()),
+                first_date=min(days) if days else None, last_date=max(days) if days else None,
+                undated=len(docs) - dated, countries=countries, officials=officials, sources=sources,
+            )
+
+    def check(self) -> list[str]:
+        """Open every segment, read every stored document, compare ids with the id postings."""
+        problems: list[str] = []
+        with self.searcher() as s:
+            reader = s.reader()
+            ids: Counter[str] = Counter()
+            n = 0
+            for docnum in reader.all_doc_ids():
+                try:
+                    fields = reader.stored_fields(docnum)
+                    json.loads(fields.get("record") or "{}")
+                except Exception as exc:  # noqa: BLE001
+                    problems.append(f"document {docnum}: unreadable stored fields ({exc})")
+                    continue
+                n += 1
+                ids[fields.get("id", "")] += 1
+            dupes = [i for i, c in ids.items() if c > 1]
+            if dupes:
+                problems.append(f"{len(dupes)} ids stored more than once (e.g. {dupes[0]})")
+            indexed = sum(1 for _ in _postings_ids(reader, "id"))
+            if indexed != n:
+                problems.append(f"{n} stored documents but {indexed} indexed ids")
+            if n != self.ix.doc_count():
+                problems.append(f"TOC says {self.ix.doc_count()} documents, {n} readable")
+        return problems
+
+    def optimize(self, wait: float = 30.0) -> None:
+        w = _acquire(self.ix, wait, None)
+        w.commit(optimize=True)
+
+    def delete(self, ids: list[str], wait: float = 30.0) -> int:
+        w = _acquire(self.ix, wait, None)
+        n = 0
+        try:
+            for i in ids:
+                n += w.delete_by_term("id", i)
+        except BaseException:
+            w.cancel()
+            raise
+        w.commit()
+        return n
+
+
+Resolver = Callable[[str], str | None]
+
+
+def _acquire(ix: Any, wait: float, on_wait: Callable[[], None] | None) -> Any:
+    try:
+        return ix.writer(timeout=0.0, limitmb=256)
+    except LockError:
+        if on_wait:
+            on_wait()
+    try:
+        return ix.writer(timeout=wait, delay=0.25, limitmb=256)
+    except LockError as exc:
+        raise LockTimeout(f"the index is locked by another newscli process; gave up after {wait:g}s (see --wait)") from exc
+
+
+class IndexWriter:
+    """Adds articles with de-duplication; commits in batches. Use as a context manager."""
+
+    def __init__(self, index: Index, *, wait: float, on_wait: Callable[[], None] | None) -> None:
+        self.index = index
+        self.wait = wait
+        self.on_wait = on_wait
+        self._w = _acquire(index.ix, wait, on_wait)
+        self._searcher = index.ix.searcher()
+        self._pending: dict[str, str] = {}  # id -> hash, added since the last commit
+        self._pending_loc: dict[str, str] = {}  # locator -> id
+        self.pending = 0
+
+    def _lookup(self, field: str, value: str) -> tuple[int | None, dict[str, Any] | None]:
+        docnum = self._searcher.document_number(**{field: value})
+        if docnum is None:
+            return None, None
+        return docnum, self._searcher.stored_fields(docnum)
+
+    def put(self, article: Article, *, locator: str | None) -> str:
+        """'added', 'updated' or 'unchanged'."""
+        aid = article.id
+        digest = article.content_hash() + _entities_digest(article)
+        if aid in self._pending:
+            return "unchanged" if self._pending[aid] == digest else "duplicate"
+        status = "added"
+        _, existing = self._lookup("id", aid)
+        if existing is not None:
+            if existing.get("hash") == digest:
+                return "unchanged"
+            self._w.delete_by_term("id", aid)
+            status = "updated"
+        elif locator:
+            if locator in self._pending_loc:
+                old = self._pending_loc[locator]
+                self._w.delete_by_term("id", old)
+                status = "updated"
+            else:
+                _, prev = self._lookup("locator", locator)
+                if prev is not None:
+                    self._w.delete_by_term("id", prev["id"])
+                    status = "updated"
+        self._w.add_document(**_to_fields(article, digest, locator))
+        self._pending[aid] = digest
+        if locator:
+            self._pending_loc[locator] = aid
+        self.pending += 1
+        return status
+
+    def remove(self, aid: str) -> None:
+        self._w.delete_by_term("id", aid)
+        self.pending += 1
+
+    def commit(self, *, reopen: bool = True) -> None:
+        self._searcher.close()
+        self._w.commit()
+        self._pending.clear()
+        self._pending_loc.clear()
+        self.pending = 0
+        if reopen:
+            self._w = _acquire(self.index.ix, self.wait, self.on_wait)
+            self._searcher = self.index.ix.searcher()
+
+    def cancel(self) -> None:
+        try:
+            self._searcher.close()
+        finally:
+            self._w.cancel()
+
+    def __enter__(self) -> IndexWriter:
+        return self
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        if exc_type is None:
+            self.commit(reopen=False)
+        else:
+            self.cancel()
+
+
+def _entities_digest(a: Article) -> str:
+    """Part of the stored hash, so re-extraction with new data counts as a change."""
+    key = ",".join(c.code + str(c.mentions) for c in a.countries) + "|" + ",".join(
+        f"{o.name}/{o.title}/{o.mentions}" for o in a.officials
+    )
+    import hashlib
+
+    return hashlib.sha256(key.encode()).hexdigest()[:8]
+
+
+# ---------------------------------------------------------------------------------------------
+# Records <-> fields
+
+
+def _to_fields(a: Article, digest: str, locator: str | None) -> dict[str, Any]:
+    day = a.published.day.isoformat() if a.published else None
+    hijri_key = a.hijri.ymd if a.hijri else None
+    if hijri_key is None and a.published is not None:
+        h = from_gregorian(a.published.day)
+        hijri_key = f"{h[0]:04d}-{h[1]:02d}-{h[2]:02d}" if h else None
+    sort_key = a.published.value.replace(tzinfo=None).isoformat() if a.published else None
+    record = {
+        "source": a.source,
+        "published": a.published.value.isoformat() if a.published else None,
+        "has_time": a.published.has_time if a.published else False,
+        "date_from": a.published.source if a.published else None,
+        "hijri": [a.hijri.year, a.hijri.month, a.hijri.day, a.hijri.text,
+                  a.hijri.gregorian.isoformat() if a.hijri.gregorian else None] if a.hijri else None,
+        "dateline": a.dateline,
+        "author": a.author,
+        "countries": [[c.code, c.name, c.mentions] for c in a.countries],
+        "main_country": a.main_country,
+        "officials": [[o.name, o.title, o.mentions] for o in a.officials],
+        "ingested_at": (a.ingested_at or datetime.now(UTC)).isoformat(timespec="seconds"),
+    }
+    fields: dict[str, Any] = {
+        "id": a.id,
+        "title": a.title,
+        "body": a.body,
+        "source": a.source or "",
+        "sort_asc": sort_key or UNDATED_ASC,
+        "sort_desc": sort_key or "",
+        "country": ",".join(c.code for c in a.countries),
+        "official": ",".join(o.name.replace(",", " ") for o in a.officials),
+        "path": a.path or "",
+        "url": a.url or "",
+        "hash": digest,
+        "record": json.dumps(record, ensure_ascii=False),
+    }
+    if day:
+        fields["date"] = day
+    if hijri_key:
+        fields["hijri"] = hijri_key
+    if locator:
+        fields["locator"] = locator
+    if not fields["source"]:
+        del fields["source"]
+    return fields
+
+
+def _to_article(fields: dict[str, Any]) -> Article:
+    rec = json.loads(fields.get("record") or "{}")
+    published = None
+    if rec.get("published"):
+        published = Published(datetime.fromisoformat(rec["published"]), bool(rec.get("has_time")),
+                              rec.get("date_from") or "gregorian")
+    hijri = None
+    if rec.get("hijri"):
+        y, m, d, text, g = rec["hijri"]
+        hijri = HijriDate(y, m, d, text, date.fromisoformat(g) if g else None)
+    return Article(
+        id=fields.get("id", ""),
+        title=fields.get("title", ""),
+        body=fields.get("body", ""),
+        source=rec.get("source"),
+        published=published,
+        hijri=hijri,
+        dateline=rec.get("dateline"),
+        author=rec.get("author"),
+        url=fields.get("url") or None,
+        path=fields.get("path") or None,
+        countries=tuple(Country(c, n, m) for c, n, m in rec.get("countries", [])),
+        main_country=rec.get("main_country"),
+        officials=tuple(Official(n, t, m) for n, t, m in rec.get("officials", [])),
+        ingested_at=datetime.fromisoformat(rec["ingested_at"]) if rec.get("ingested_at") else None,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Term statistics
+
+
+def _postings(reader: Any, field: str) -> Iterator[tuple[str, list[int]]]:
+    if field not in reader.indexed_field_names():
+        return
+    for term in reader.lexicon(field):
+        text = term.decode("utf-8") if isinstance(term, bytes) else term
+        yield text, list(reader.postings(field, term).all_ids())
+
+
+def _postings_ids(reader: Any, field: str) -> Iterator[int]:
+    for _term, ids in _postings(reader, field):
+        yield from ids
+
+
+def _term_counts(reader: Any, field: str, docs: set[int]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for term, ids in _postings(reader, field):
+        n = sum(1 for d in ids if d in docs)
+        if n:
+            counts[term] = n
+    return counts
+
+
+def _match_lexicon(reader: Any, field: str, value: str, *, surname: bool = False) -> list[str]:
+    """Indexed values equal to `value` ignoring case and accents (for officials also by surname)."""
+    want = fold(value)
+    out = []
+    if field not in reader.indexed_field_names():
+        return out
+    for term in reader.lexicon(field):
+        text = term.decode("utf-8") if isinstance(term, bytes) else term
+        f = fold(text)
+        if f == want or (surname and " " not in want and f.rsplit(" ", 1)[-1] == want):
+            out.append(text)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Query rewriting: field values as users type them -> indexed terms
+
+
+class _Rewriter:
+    def __init__(self, reader: Any, resolver: Resolver | None) -> None:
+        self.reader = reader
+        self.resolver = resolver
+
+
+def _value(q: Any) -> str:
+    if isinstance(q, wq.Phrase):
+        return " ".join(q.words)
+    return str(q.text)
+
+
+def _rewrite(q: Any, rw: _Rewriter) -> Any:
+    if isinstance(q, wq.compound.CompoundQuery):
+        return q.__class__([_rewrite(sub, rw) for sub in q.subqueries], boost=q.boost)
+    if isinstance(q, wq.Not):
+        return wq.Not(_rewrite(q.query, rw))
+    field = getattr(q, "fieldname", None)
+    if field == "country" and isinstance(q, wq.Term | wq.Phrase):
+        value = _value(q)
+        code = rw.resolver(value) if rw.resolver else value.upper()
+        if code is None:
+            raise QueryError(f"unknown country {value!r} in query")
+        return wq.Term("country", code)
+    if field in ("official", "source") and isinstance(q, wq.Term | wq.Phrase):
+        terms = _match_lexicon(rw.reader, field, _value(q), surname=field == "official")
+        return wq.Or([wq.Term(field, t) for t in terms]) if terms else wq.NullQuery
+    if field in ("date", "hijri"):
+        if isinstance(q, wq.TermRange):
+            lo = _expand(q.start, low=True) if q.start else None
+            hi = _expand(q.end, low=False) if q.end else None
+            return wq.TermRange(field, lo, hi, startexcl=False, endexcl=False)
+        if isinstance(q, wq.Term | wq.Phrase):
+            v = _value(q)
+            if not re.fullmatch(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", v):
+                raise QueryError(f"{field}: expects YYYY, YYYY-MM or YYYY-MM-DD, got {v!r}")
+            return wq.Term(field, v) if len(v) == 10 else wq.Prefix(field, v)
+    return q
+
+
+def _expand(v: str, *, low: bool) -> str:
+    v = str(v).strip()
+    if not re.fullmatch(r"\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?", v):
+        raise QueryError(f"date range bound must be YYYY, YYYY-MM or YYYY-MM-DD, got {v!r}")
+    parts = v.split("-")
+    parts[1:] = [p.zfill(2) for p in parts[1:]]
+    while len(parts) < 3:
+        parts.append("00" if low else "99")
+    return "-".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Snippets
+
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
+    between = " … "
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return _OPEN + highlight.get_text(text, token, replace) + _CLOSE
+
+    def format_fragment(self, fragment: Any, replace: bool = False) -> str:
+        out = super().format_fragment(fragment, replace)
+        return str(out)
+
+
+def _snippet(hit: Any, fields: dict[str, Any]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    marked = ""
+    try:
+        marked = hit.highlights("body", text=fields.get("body", ""), top=2) or ""
+        if not marked:
+            marked = hit.highlights("title", text=fields.get("title", ""), top=1) or ""
+            marked = ""  # a title match is shown in the title column; use the lead instead
+    except Exception:  # noqa: BLE001 - a highlighting failure must not cost the hit
+        marked = ""
+    if not marked:
+        body = fields.get("body", "")
+        lead = body[:SNIPPET_CHARS]
+        if len(body) > SNIPPET_CHARS:
+            lead = lead.rsplit(" ", 1)[0] + " …"
+        return " ".join(lead.split()), ()
+    text, spans = [], []
+    pos = 0
+    start = 0
+    for ch in " ".join(marked.split()):
+        if ch == _OPEN:
+            start = pos
+        elif ch == _CLOSE:
+            spans.append((start, pos))
+        else:
+            text.append(ch)
+            pos += 1
+    return "".join(text), tuple(spans)
+
+
+def now_ms() -> float:
+    return time.perf_counter() * 1000

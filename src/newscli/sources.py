@@ -1,0 +1,186 @@
+"""The only reader of files, folders, globs and stdin: turns input specs into parse tasks, sniffing the format."""
+
+from __future__ import annotations
+
+import glob
+import os
+import stat
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+Format = Literal["auto", "text", "json", "jsonl"]
+
+FOLDER_SUFFIXES = frozenset({".txt", ".text", ".md", ".json", ".jsonl", ".ndjson", ""})
+MAX_TEXT_BYTES = 10 * 1024 * 1024  # one plain-text article; JSONL is streamed and has no limit
+MAX_JSON_BYTES = 512 * 1024 * 1024
+JSONL_CHUNK_LINES = 400
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of parsing work: a whole text file, a JSON document, or a run of JSONL lines."""
+
+    origin: str  # path as the user named it, or "<stdin>"
+    fmt: Literal["text", "json", "jsonl"]
+    data: bytes
+    first_line: int = 1
+    single: bool = True  # the file holds one article (its path then identifies it)
+
+
+@dataclass(frozen=True)
+class Problem:
+    origin: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.origin}:{self.line}" if self.line else self.origin
+        return f"{where}: {self.message}"
+
+
+def _has_magic(spec: str) -> bool:
+    return any(c in spec for c in "*?[")
+
+
+def expand(specs: list[str]) -> Iterator[str | Problem]:
+    """Input specs to file paths (or STDIN), in a stable order; folders are walked recursively."""
+    for spec in specs:
+        if spec == STDIN:
+            yield STDIN
+            continue
+        p = Path(spec)
+        if _has_magic(spec) and not p.exists():
+            matches = sorted(glob.glob(spec, recursive=True))
+            if not matches:
+                yield Problem(spec, "no files match this pattern")
+            for m in matches:
+                yield from _walk(Path(m)) if Path(m).is_dir() else iter([m])
+            continue
+        if not os.path.lexists(spec):
+            yield Problem(spec, "no such file or directory")
+        elif p.is_dir():
+            yield from _walk(p)
+        else:
+            yield spec
+
+
+def _walk(root: Path) -> Iterator[str | Problem]:
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        d = stack.pop()
+        try:
+            st = d.stat()
+        except OSError as exc:
+            yield Problem(str(d), f"cannot open folder ({exc.strerror or exc})")
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            yield Problem(str(d), "symlink loop: folder already visited, skipped")
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        try:
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError as exc:
+            yield Problem(str(d), f"cannot list folder ({exc.strerror or exc})")
+            continue
+        subdirs = []
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            try:
+                is_dir = e.is_dir(follow_symlinks=True)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                subdirs.append(Path(e.path))
+            elif Path(e.name).suffix.lower() in FOLDER_SUFFIXES:
+                if os.path.islink(e.path) and not os.path.exists(e.path):
+                    yield Problem(e.path, "broken symlink")
+                    continue
+                yield e.path
+        stack.extend(reversed(subdirs))
+
+
+def _sniff(origin: str, head: bytes, fmt: Format) -> Literal["text", "json", "jsonl"]:
+    if fmt != "auto":
+        return fmt
+    suffix = Path(origin).suffix.lower() if origin != "<stdin>" else ""
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix == ".json":
+        return "json"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"["):
+        return "json"
+    if stripped.startswith(b"{"):
+        first_line = stripped.split(b"\n", 1)[0].strip()
+        return "jsonl" if first_line.endswith(b"}") else "json"
+    return "text"
+
+
+def tasks_for(path: str, fmt: Format = "auto") -> Iterator[Task | Problem]:
+    """Read one file (or stdin) into parse tasks."""
+    if path == STDIN:
+        yield from _tasks_from_stream("<stdin>", sys.stdin.buffer, fmt, size=None)
+        return
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            yield Problem(path, "not a regular file")
+            return
+        fh = open(path, "rb")  # noqa: SIM115 - closed below, after streaming
+    except OSError as exc:
+        yield Problem(path, f"cannot read ({exc.strerror or exc})")
+        return
+    try:
+        yield from _tasks_from_stream(path, fh, fmt, size=st.st_size)
+    except OSError as exc:
+        yield Problem(path, f"read error ({exc.strerror or exc})")
+    finally:
+        fh.close()
+
+
+def _tasks_from_stream(origin: str, fh: BinaryIO, fmt: Format, size: int | None) -> Iterator[Task | Problem]:
+    head = fh.read(65536)
+    kind = _sniff(origin, head, fmt)
+    if kind == "jsonl":
+        yield from _jsonl_tasks(origin, head, fh)
+        return
+    limit = MAX_JSON_BYTES if kind == "json" else MAX_TEXT_BYTES
+    if size is not None and size > limit:
+        yield Problem(origin, f"file too large for one {'JSON document' if kind == 'json' else 'article'} "
+                              f"({size / 1048576:.1f} MB > {limit / 1048576:.0f} MB); split it or use JSON Lines")
+        return
+    rest = fh.read(limit + 1 - len(head)) if len(head) < limit + 1 else b""
+    data = head + rest
+    if len(data) > limit:
+        yield Problem(origin, f"input too large for one article (> {limit / 1048576:.0f} MB)")
+        return
+    yield Task(origin, kind, data, 1, True)
+
+
+def _jsonl_tasks(origin: str, head: bytes, fh: BinaryIO) -> Iterator[Task]:
+    buf = head
+    lines: list[bytes] = []
+    first = 1
+    lineno = 0
+    while True:
+        *complete, buf = buf.split(b"\n")
+        for line in complete:
+            lineno += 1
+            lines.append(line)
+            if len(lines) >= JSONL_CHUNK_LINES:
+                yield Task(origin, "jsonl", b"\n".join(lines), first, False)
+                first, lines = lineno + 1, []
+        chunk = fh.read(1 << 20)
+        if not chunk:
+            break
+        buf += chunk
+    if buf:
+        lines.append(buf)
+    if lines:
+        yield Task(origin, "jsonl", b"\n".join(lines), first, False)
