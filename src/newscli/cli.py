@@ -519,15 +519,16 @@ def _root(
     """Ingest news articles into a local full-text index and search them with facets."""
 
 
-def main() -> None:
+def run(argv: list[str], env: Env) -> int:
+    """Run one command line against `env`; returns the exit status (never raises)."""
     global ENV
-    ENV = Env.from_process()
+    ENV = env
     debug = os.environ.get("NEWSCLI_DEBUG") == "1"
     try:
-        app(standalone_mode=False)
-        code = 0
+        rv = app(args=argv, prog_name="newscli", standalone_mode=False)
+        code = rv if isinstance(rv, int) else 0
     except NewscliError as exc:
-        ENV.stderr.write(f"newscli: error: {' '.join(str(exc).split())}\n")
+        env.stderr.write(f"newscli: error: {' '.join(str(exc).split())}\n")
         code = int(exc.code)
     except typer.Exit as exc:
         code = exc.exit_code
@@ -535,21 +536,29 @@ def main() -> None:
         _quiet_stdout()
         code = 0
     except KeyboardInterrupt:
-        ENV.stderr.write("newscli: interrupted\n")
+        env.stderr.write("newscli: interrupted\n")
         code = ExitCode.INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - an unexpected error must not look like "no hits"
-        _click_exit = _click_code(exc)
-        if _click_exit is not None:
-            code = _click_exit
+        click_code = _click_code(exc)
+        if click_code is not None:
+            code = click_code
         else:
             if debug:
                 import traceback
 
                 traceback.print_exc()
-            ENV.stderr.write(f"newscli: error: unexpected {type(exc).__name__}: {exc} (NEWSCLI_DEBUG=1 shows the traceback)\n")
+            env.stderr.write(
+                f"newscli: error: unexpected {type(exc).__name__}: {exc} (NEWSCLI_DEBUG=1 shows the traceback)\n"
+            )
             code = ExitCode.ERROR
+    return int(code)
+
+
+def main() -> None:
+    env = Env.from_process()
+    code = run(sys.argv[1:], env)
     try:
-        ENV.stdout.flush()
+        env.stdout.flush()
     except BrokenPipeError:
         _quiet_stdout()
     sys.exit(code)

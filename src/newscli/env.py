@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TextIO
 
 
 @dataclass
 class Env:
-    stdout: TextIO = field(default_factory=lambda: sys.stdout)
-    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    out: TextIO | None = None  # None: whatever sys.stdout is at the time of writing
+    err: TextIO | None = None
     stdout_isatty: bool = False
     stderr_isatty: bool = False
     no_color: bool = False
     width: int | None = None
+
+    @property
+    def stdout(self) -> TextIO:
+        return self.out or sys.stdout
+
+    @property
+    def stderr(self) -> TextIO:
+        return self.err or sys.stderr
 
     @classmethod
     def from_process(cls) -> Env:
@@ -26,8 +34,6 @@ class Env:
                 return False
 
         return cls(
-            stdout=sys.stdout,
-            stderr=sys.stderr,
             stdout_isatty=tty(sys.stdout),
             stderr_isatty=tty(sys.stderr),
             no_color="NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb",

@@ -144,11 +144,29 @@ _WS = re.compile(r"\s+")
 _ID_RE = re.compile(r"^[0-9a-f]{16}$")
 
 
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """Case- and diacritic-insensitive key: 'Erdoğan' and 'ERDOGAN' fold alike."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _WS.sub(" ", stripped.replace("ı", "i").casefold()).strip()
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).replace("ı", "i")
+    return _WS.sub(" ", text.casefold()).strip()
+
+
+_ALIGNED: dict[int, str] = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+
+
+def fold_aligned(text: str) -> str:
+    """Like fold() but exactly one character out per character in, so match offsets map back to `text`."""
+    if text.isascii():
+        return text.lower()
+    for ch in set(text):
+        if ord(ch) not in _ALIGNED:
+            f = fold(ch)
+            low = ch.lower()
+            _ALIGNED[ord(ch)] = f if len(f) == 1 else (low if len(low) == 1 else ch)
+    return text.translate(_ALIGNED)
 
 
 def _digest(*parts: str) -> str:

@@ -8,7 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 
-from newscli.models import Official, fold
+from newscli.extract.trie import trie_pattern
+from newscli.models import Official, fold, fold_aligned
 
 _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
 _CAP = rf"[{_UP}][\w’'\-]*[^\W\d_]"  # a capitalised word of two or more letters
@@ -66,6 +67,9 @@ class OfficialData:
     blocked: set[str] = field(default_factory=set)  # folded names never taken
     aliases: dict[str, str] = field(default_factory=dict)  # folded variant -> canonical name
     _title_rx: re.Pattern[str] | None = None
+    _lead_rx: re.Pattern[str] | None = None
+    _alt: str | None = None
+    _appos: tuple[re.Pattern[str], re.Pattern[str]] | None = None
     _known_rx: re.Pattern[str] | None = None
 
     def add_known(self, name: str, title: str | None, country: str | None, aliases: list[str]) -> None:
@@ -86,11 +90,27 @@ class OfficialData:
             self._title_rx = _compile_titles(self.titles or list(_FALLBACK_TITLES))
         return self._title_rx
 
+    def title_alt(self) -> str:
+        if self._alt is None:
+            self._alt = _title_alternation(self.titles or list(_FALLBACK_TITLES))
+        return self._alt
+
+    def appositives(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        if self._appos is None:
+            self._appos = (_appositive_after(self), _appositive_before(self))
+        return self._appos
+
+    def leading_title(self) -> re.Pattern[str]:
+        """A title at the start of a captured name ("Gen Qamar Javed Bajwa" after "Army chief")."""
+        if self._lead_rx is None:
+            self._lead_rx = re.compile(rf"^(?:{self.title_alt()})\.?[ \u00a0]+(?=\S)")
+        return self._lead_rx
+
     def known_regex(self) -> re.Pattern[str] | None:
         """One alternation of every known name and alias, matched case- and accent-insensitively on folded text."""
         if self._known_rx is None and self.known:
-            keys = sorted((k for k in self.known if len(k) >= 4), key=len, reverse=True)
-            self._known_rx = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(k) for k in keys) + r")(?![\w])")
+            keys = [k for k in self.known if len(k) >= 4]
+            self._known_rx = re.compile(r"(?<![\w])(?:" + trie_pattern(keys, space=r"\s+") + r")(?![\w])")
         return self._known_rx
 
 
@@ -98,16 +118,19 @@ def _strip_particle(word: str) -> str:
     return re.sub(r"^(?:al|el|ul|ud|ad|as|ash|at|az|an|ar)-", "", word, flags=re.I)
 
 
-def _compile_titles(titles: list[str]) -> re.Pattern[str]:
+def _title_alternation(titles: list[str]) -> str:
     sensitive, insensitive = [], []
-    for t in sorted({t.strip() for t in titles if t.strip()}, key=len, reverse=True):
-        esc = re.escape(t).replace(r"\ ", r"[ \u00a0]+")
+    for t in {" ".join(t.split()) for t in titles if t.strip()}:
         # Abbreviations ("PM", "Gen", "Amb.") only count as written: "pm" is a time.
         if len(t.rstrip(".")) <= 3 or t.isupper() or t.endswith("."):
-            sensitive.append(esc)
+            sensitive.append(t)
         else:
-            insensitive.append(esc)
-    alt = "|".join([*(f"(?i:{t})" for t in insensitive), *sensitive])
+            insensitive.append(t.lower())
+    return f"(?i:{trie_pattern(insensitive)})|{trie_pattern(sensitive)}"
+
+
+def _compile_titles(titles: list[str]) -> re.Pattern[str]:
+    alt = _title_alternation(titles)
     return re.compile(
         rf"(?P<mod>{_MODIFIER})?(?<![\w-])(?P<title>{alt})(?![\w])\.?,?[ \u00a0]+(?P<name>{NAME})"
     )
@@ -138,8 +161,15 @@ class _Found:
     strength: int  # 3 titled, 2 appositive/counterpart, 1 known name only
 
 
-def _clean_name(raw: str) -> str | None:
-    words = raw.replace("\u00a0", " ").split()
+def _clean_name(raw: str, lead: re.Pattern[str] | None = None) -> str | None:
+    raw = raw.replace("\u00a0", " ")
+    if lead is not None:
+        for _ in range(3):
+            stripped = lead.sub("", raw, count=1)
+            if stripped == raw:
+                break
+            raw = stripped
+    words = raw.split()
     out: list[str] = []
     for w in words:
         w2 = re.sub(r"['’]s$", "", w)
@@ -160,35 +190,32 @@ def find_officials(text: str, data: OfficialData, country_words: frozenset[str] 
     """Officials in `text`, merged by name, with their title as found and a mention count."""
     found: list[_Found] = []
     title_rx = data.title_regex()
+    lead = data.leading_title()
     for m in title_rx.finditer(text):
-        name = _clean_name(m.group("name"))
+        name = _clean_name(m.group("name"), lead)
         if not name or name in country_words:
             continue
         title = " ".join(((m.group("mod") or "") + m.group("title")).split())
         found.append(_Found(name, title, m.start("name"), 3))
     for m in _COUNTERPART.finditer(text):
-        name = _clean_name(m.group("name"))
+        name = _clean_name(m.group("name"), lead)
         if name and name not in country_words:
             found.append(_Found(name, None, m.start("name"), 2))
-    for rx, strength in ((_appositive_after(data), 2), (_appositive_before(data), 2)):
+    for rx in data.appositives():
         for m in rx.finditer(text):
             name = _clean_name(m.group("name"))
             if name and name not in country_words and len(name.split()) >= 2:
                 title = " ".join(m.group("title").split())
-                found.append(_Found(name, title, m.start("name"), strength))
+                found.append(_Found(name, title, m.start("name"), 2))
     known_rx = data.known_regex()
     if known_rx is not None:
-        folded = fold(text)
-        if len(folded) == len(text):  # offsets line up; folding rarely changes length
-            for m in known_rx.finditer(folded):
-                original = text[m.start() : m.end()]
-                if original[:1].isupper() and not _after_non_official(text, m.start()):
-                    k = data.known[m.group(0)]
-                    found.append(_Found(k.name, k.title, m.start(), 1))
-        else:
-            for key, k in data.known.items():
-                if len(key) >= 4 and re.search(rf"(?<!\w){re.escape(key)}(?!\w)", folded):
-                    found.append(_Found(k.name, k.title, folded.find(key), 1))
+        folded = fold_aligned(text)
+        for m in known_rx.finditer(folded):
+            original = text[m.start() : m.end()]
+            key = fold(m.group(0))
+            if original[:1].isupper() and key in data.known and not _after_non_official(text, m.start()):
+                k = data.known[key]
+                found.append(_Found(k.name, k.title, m.start(), 1))
     return _merge(text, found, data)
 
 
@@ -198,7 +225,7 @@ _COUNTERPART = re.compile(
 
 
 def _appositive_after(data: OfficialData) -> re.Pattern[str]:
-    titles = data.title_regex().pattern.split("(?P<title>", 1)[1].split(")(?![\\w])", 1)[0]
+    titles = data.title_alt()
     return re.compile(
         rf"(?P<name>{NAME}),[ \u00a0]+(?:the|a|an)[ \u00a0]+(?:{_MODIFIER})?"
         rf"(?:[{_UP}][\w\-\.]*[ \u00a0]+){{0,2}}(?P<title>{titles})(?![\w])"
@@ -206,7 +233,7 @@ def _appositive_after(data: OfficialData) -> re.Pattern[str]:
 
 
 def _appositive_before(data: OfficialData) -> re.Pattern[str]:
-    titles = data.title_regex().pattern.split("(?P<title>", 1)[1].split(")(?![\\w])", 1)[0]
+    titles = data.title_alt()
     return re.compile(
         rf"\b(?:[Tt]he|[Aa])[ \u00a0]+(?:{_MODIFIER})?(?:[{_UP}][\w\-\.]*[ \u00a0]+){{0,2}}"
         rf"(?P<title>{titles})(?:[ \u00a0]+of[ \u00a0]+(?:the[ \u00a0]+)?[{_UP}][\w\-]*(?:[ \u00a0]+[{_UP}][\w\-]*)?)?"
@@ -273,12 +300,11 @@ def _merge(text: str, found: list[_Found], data: OfficialData) -> list[Official]
 def _mention_counts(text: str, full: dict[str, dict[str, object]], by_surname: dict[str, list[str]],
                     data: OfficialData) -> Counter[str]:
     counts: Counter[str] = Counter()
-    folded = fold(text)
-    aligned = len(folded) == len(text)
+    folded = fold_aligned(text)
     for key, entry in full.items():
         name = str(entry["name"])
         surname_key = fold(_surname(name))
-        if len(by_surname.get(surname_key, [])) == 1 and aligned:
+        if len(by_surname.get(surname_key, [])) == 1:
             # every use of the surname ("Mr Qureshi", "Qureshi said") is a mention, including the full name
             n = 0
             for m in re.finditer(rf"(?<!\w){re.escape(surname_key)}(?!\w)", folded):
@@ -286,5 +312,6 @@ def _mention_counts(text: str, full: dict[str, dict[str, object]], by_surname: d
                     n += 1
             counts[key] = n
         else:
-            counts[key] = len(re.findall(rf"(?<!\w){re.escape(fold(name))}(?!\w)", folded))
+            pattern = r"\s+".join(re.escape(w) for w in fold(name).split())
+            counts[key] = len(re.findall(rf"(?<!\w){pattern}(?!\w)", folded))
     return counts

@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’][^\W\d_]+)*|\d+")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     text: str  # possessive 's stripped, curly apostrophes straightened
     start: int
     end: int
-    raw: str
 
 
 def tokenize(text: str) -> list[Token]:
     out: list[Token] = []
+    append = out.append
     for m in _TOKEN.finditer(text):
-        raw = m.group(0)
-        t = raw.replace("’", "'")
-        if t.endswith("'s") and len(t) > 3:
-            t = t[:-2]
-        elif t.endswith("s'") and len(t) > 3:
-            t = t[:-1]
-        out.append(Token(t, m.start(), m.end(), raw))
+        t = m.group(0)
+        if "'" in t or "’" in t:
+            t = t.replace("’", "'")
+            if t.endswith("'s") and len(t) > 3:
+                t = t[:-2]
+            elif t.endswith("s'") and len(t) > 3:
+                t = t[:-1]
+        append(Token(t, m.start(), m.end()))
     return out
 
 
