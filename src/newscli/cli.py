@@ -10,7 +10,7 @@ import typer
 
 from newscli import __version__
 from newscli.env import Env
-from newscli.errors import ExitCode, NewscliError, UsageError
+from newscli.errors import ExitCode, NewscliError, PipeClosed, UsageError
 
 app = typer.Typer(
     name="newscli",
@@ -532,7 +532,7 @@ def run(argv: list[str], env: Env) -> int:
         code = int(exc.code)
     except typer.Exit as exc:
         code = exc.exit_code
-    except BrokenPipeError:
+    except (BrokenPipeError, PipeClosed):
         _quiet_stdout()
         code = 0
     except KeyboardInterrupt:
@@ -559,14 +559,18 @@ def main() -> None:
     code = run(sys.argv[1:], env)
     try:
         env.stdout.flush()
-    except BrokenPipeError:
+    except (BrokenPipeError, PipeClosed):
         _quiet_stdout()
     sys.exit(code)
 
 
 def _quiet_stdout() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    """Point stdout at /dev/null so the interpreter's final flush cannot raise again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _click_code(exc: Exception) -> int | None:

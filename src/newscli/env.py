@@ -19,7 +19,7 @@ class Env:
 
     @property
     def stdout(self) -> TextIO:
-        return self.out or sys.stdout
+        return _PipeGuard(self.out or sys.stdout)  # type: ignore[return-value]
 
     @property
     def stderr(self) -> TextIO:
@@ -38,3 +38,29 @@ class Env:
             stderr_isatty=tty(sys.stderr),
             no_color="NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb",
         )
+
+
+class _PipeGuard:
+    """Turns BrokenPipeError into PipeClosed, which Click does not intercept (it maps EPIPE to exit 1)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, s: str) -> int:
+        from newscli.errors import PipeClosed
+
+        try:
+            return self._stream.write(s)
+        except BrokenPipeError:
+            raise PipeClosed from None
+
+    def flush(self) -> None:
+        from newscli.errors import PipeClosed
+
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise PipeClosed from None
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)

@@ -36,3 +36,7 @@ class IndexError_(NewscliError):
 
 class LockTimeout(IndexError_):
     pass
+
+
+class PipeClosed(Exception):  # noqa: N818 - not an error: the reader went away (`| head`)
+    """stdout's reader closed the pipe; newscli stops writing and exits 0."""

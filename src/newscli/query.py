@@ -71,8 +71,8 @@ def validate_query(text: str) -> None:
     if depth > 0:
         raise QueryError(f"query error: {depth} unclosed '(' in {text!r}")
     outside = re.sub(r'"[^"]*"', lambda m: " " * len(m.group(0)), text)
-    for m in re.finditer(r"(?<![\w\\])([A-Za-z_]+):(?=(\S?))", outside):
-        name, nxt = m.group(1), m.group(2)
+    for m in re.finditer(r"(?<![\w\\])([A-Za-z_]+):", outside):
+        name, nxt = m.group(1), text[m.end() : m.end() + 1].strip()
         if name.lower() not in KNOWN_FIELDS:
             raise QueryError(
                 f"query error at column {m.start() + 1}: unknown field {name!r} "

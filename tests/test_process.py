@@ -1,0 +1,69 @@
+"""Real subprocess runs: python -m newscli, help texts, pipes into head, NO_COLOR."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE
+from newscli.cli import app
+
+COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands if c.callback)
+
+
+def run(*args: str, env: dict[str, str] | None = None, **kw: object) -> subprocess.CompletedProcess[str]:
+    e = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "newscli", *args], capture_output=True, text=True,
+                          env=e, timeout=120, check=False, **kw)  # type: ignore[call-overload]
+
+
+def test_module_help() -> None:
+    r = run("--help")
+    assert r.returncode == 0
+    for name in COMMANDS:
+        assert name in r.stdout
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help_with_example(name: str) -> None:
+    r = run(name, "--help")
+    assert r.returncode == 0, r.stderr
+    assert "Example:" in r.stdout
+
+
+def test_version() -> None:
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.startswith("newscli ")
+
+
+def test_bad_option_is_usage_error() -> None:
+    r = run("search", "--no-such-option")
+    assert r.returncode == 2
+    assert r.stdout == ""
+
+
+def test_ingest_search_pipe_into_head(tmp_path: Path) -> None:
+    env = {"NEWSCLI_INDEX": str(tmp_path / "idx")}
+    r = run("ingest", str(SAMPLE), env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ""
+    assert "added" in r.stderr
+    # `newscli export | head -1`: head closes the pipe early; newscli must end quietly with 0.
+    shell = f"{sys.executable} -m newscli export | head -1; echo \"rc=${{PIPESTATUS[0]}}\""
+    p = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, env={**os.environ, **env},
+                       timeout=120, check=False)
+    lines = p.stdout.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("{") and lines[1] == "rc=0"
+    assert "Traceback" not in p.stderr and "BrokenPipe" not in p.stderr
+
+
+def test_no_colour_in_pipe_or_with_no_color(tmp_path: Path) -> None:
+    env = {"NEWSCLI_INDEX": str(tmp_path / "idx"), "NO_COLOR": "1"}
+    run("ingest", str(SAMPLE / "misc"), env=env)
+    r = run("search", "*", "--format", "table", env=env)
+    assert r.returncode == 0
+    assert "\x1b[" not in r.stdout and "\x1b[" not in r.stderr
