@@ -62,6 +62,7 @@ class KnownOfficial:
 @dataclass
 class OfficialData:
     titles: list[str] = field(default_factory=list)
+    ranks: list[str] = field(default_factory=list)  # military titles, stripped from the front of names
     known: dict[str, KnownOfficial] = field(default_factory=dict)  # folded name or alias -> official
     by_surname: dict[str, list[KnownOfficial]] = field(default_factory=dict)
     blocked: set[str] = field(default_factory=set)  # folded names never taken
@@ -79,7 +80,9 @@ class OfficialData:
                 self.known[fold(variant)] = k
         parts = [p for p in name.split() if not re.fullmatch(_NUMERAL, p)]
         if len(parts) >= 2:
-            self.by_surname.setdefault(fold(_strip_particle(parts[-1])), []).append(k)
+            same = self.by_surname.setdefault(fold(_strip_particle(parts[-1])), [])
+            same[:] = [o for o in same if fold(o.name) != fold(name)]  # a later row (current office) wins
+            same.append(k)
         self._known_rx = None
 
     def canonical(self, name: str) -> str:
@@ -101,9 +104,11 @@ class OfficialData:
         return self._appos
 
     def leading_title(self) -> re.Pattern[str]:
-        """A title at the start of a captured name ("Gen Qamar Javed Bajwa" after "Army chief")."""
+        """A rank at the start of a captured name ("Gen Qamar Javed Bajwa" after "Army chief").
+        Only military ranks: "Amir Khan Muttaqi" starts with a word that is also a title."""
         if self._lead_rx is None:
-            self._lead_rx = re.compile(rf"^(?:{self.title_alt()})\.?[ \u00a0]+(?=\S)")
+            ranks = self.ranks or ["Gen", "General", "Lt Gen", "Field Marshal"]
+            self._lead_rx = re.compile(rf"^(?:{_title_alternation(ranks)})\.?[ \u00a0]+(?=\S)")
         return self._lead_rx
 
     def known_regex(self) -> re.Pattern[str] | None:
@@ -118,11 +123,15 @@ def _strip_particle(word: str) -> str:
     return re.sub(r"^(?:al|el|ul|ud|ad|as|ash|at|az|an|ar)-", "", word, flags=re.I)
 
 
+# Titles that, in lower case, are usually business roles ("chief executive Amin Nasser").
+CASE_SENSITIVE_TITLES = frozenset({"Chief Executive", "Director", "Director General", "Director-General", "Commissioner"})
+
+
 def _title_alternation(titles: list[str]) -> str:
     sensitive, insensitive = [], []
     for t in {" ".join(t.split()) for t in titles if t.strip()}:
         # Abbreviations ("PM", "Gen", "Amb.") only count as written: "pm" is a time.
-        if len(t.rstrip(".")) <= 3 or t.isupper() or t.endswith("."):
+        if len(t.rstrip(".")) <= 3 or t.isupper() or t.endswith(".") or t in CASE_SENSITIVE_TITLES:
             sensitive.append(t)
         else:
             insensitive.append(t.lower())
@@ -131,8 +140,10 @@ def _title_alternation(titles: list[str]) -> str:
 
 def _compile_titles(titles: list[str]) -> re.Pattern[str]:
     alt = _title_alternation(titles)
+    # "Special Representative for Afghanistan, Mohammad Sadiq" / "Ambassador to the United States Masood Khan"
+    scope = rf"(?:[ \u00a0]+(?:for|of|to|in|at)[ \u00a0]+(?:the[ \u00a0]+)?{_CAP}(?:[ \u00a0]+(?:and[ \u00a0]+)?{_CAP}){{0,3}})?"
     return re.compile(
-        rf"(?P<mod>{_MODIFIER})?(?<![\w-])(?P<title>{alt})(?![\w])\.?,?[ \u00a0]+(?P<name>{NAME})"
+        rf"(?P<mod>{_MODIFIER})?(?<![\w-])(?P<title>{alt})(?![\w]){scope}\.?,?[ \u00a0]+(?P<name>{NAME})"
     )
 
 
@@ -142,7 +153,9 @@ def load_official_data() -> OfficialData:
     titles = base.joinpath("titles.tsv")
     if titles.is_file():
         with titles.open(encoding="utf-8") as fh:
-            data.titles = [row["title"] for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]
+            rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+        data.titles = [row["title"] for row in rows]
+        data.ranks = [row["title"] for row in rows if row.get("category") == "military"]
     known = base.joinpath("officials.tsv")
     if known.is_file():
         with known.open(encoding="utf-8") as fh:
@@ -213,7 +226,12 @@ def find_officials(text: str, data: OfficialData, country_words: frozenset[str] 
         for m in known_rx.finditer(folded):
             original = text[m.start() : m.end()]
             key = fold(m.group(0))
-            if original[:1].isupper() and key in data.known and not _after_non_official(text, m.start()):
+            if (
+                original[:1].isupper()
+                and key in data.known
+                and not _inside_longer_name(text, m.start(), m.end())
+                and not _after_non_official(text, m.start())
+            ):
                 k = data.known[key]
                 found.append(_Found(k.name, k.title, m.start(), 1))
     return _merge(text, found, data)
@@ -227,8 +245,8 @@ _COUNTERPART = re.compile(
 def _appositive_after(data: OfficialData) -> re.Pattern[str]:
     titles = data.title_alt()
     return re.compile(
-        rf"(?P<name>{NAME}),[ \u00a0]+(?:the|a|an)[ \u00a0]+(?:{_MODIFIER})?"
-        rf"(?:[{_UP}][\w\-\.]*[ \u00a0]+){{0,2}}(?P<title>{titles})(?![\w])"
+        rf"(?P<name>{NAME}),[ \u00a0]+(?:the|a|an|his|her)[ \u00a0]+(?:{_MODIFIER})?"
+        rf"(?:[\w\-\.'’]+[ \u00a0]+){{0,3}}?(?P<title>{titles})(?![\w])"
     )
 
 
@@ -239,6 +257,20 @@ def _appositive_before(data: OfficialData) -> re.Pattern[str]:
         rf"(?P<title>{titles})(?:[ \u00a0]+of[ \u00a0]+(?:the[ \u00a0]+)?[{_UP}][\w\-]*(?:[ \u00a0]+[{_UP}][\w\-]*)?)?"
         rf",[ \u00a0]+(?P<name>{NAME})"
     )
+
+
+_NAME_WORD_BEFORE = re.compile(rf"(?:^|[^\w.])(?:{_CAP})[ \u00a0]$")
+_NAME_WORD_AFTER = re.compile(rf"^[ \u00a0](?:{_CAP})")
+
+
+def _inside_longer_name(text: str, start: int, end: int) -> bool:
+    """'Sadiq Khan' inside 'Mohammad Sadiq Khan' is not the mayor of London."""
+    before = text[max(0, start - 30) : start]
+    m = _NAME_WORD_BEFORE.search(before)
+    if m and m.group(0).strip(" .\u00a0") not in STOP_WORDS:
+        return True
+    after = _NAME_WORD_AFTER.match(text[end : end + 30])
+    return bool(after and after.group(0).strip() not in STOP_WORDS)
 
 
 def _after_non_official(text: str, start: int) -> bool:
