@@ -7,7 +7,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from newscli.errors import UsageError
-from newscli.extract.countries import Gazetteer, find_countries, load_gazetteer
+from newscli.extract.countries import (
+    CountryMention,
+    Gazetteer,
+    dateline_qualifier,
+    find_countries,
+    load_gazetteer,
+)
 from newscli.extract.officials import OfficialData, find_officials, load_official_data
 from newscli.extract.tokens import tokenize
 from newscli.models import Article, Country, fold
@@ -78,13 +84,23 @@ class Extractor:
     def extract(self, article: Article) -> Article:
         text = f"{article.title}\n\n{article.body}"
         mentions = find_countries(text, self.gz, tokenize(text))
+        qualified = dateline_qualifier(text, len(article.title) + 2, self.gz)
+        if qualified is not None:
+            code, lo, hi = qualified
+            mentions = [m for m in mentions if not (lo <= m.start and m.end <= hi)]
+            if not any(m.start >= hi and m.start < hi + 30 for m in mentions):
+                mentions.insert(0, CountryMention(code, lo, hi, "dateline"))
         counts: dict[str, int] = {}
         first: dict[str, int] = {}
         for m in mentions:
             counts[m.code] = counts.get(m.code, 0) + 1
             first.setdefault(m.code, m.start)
         weight = dict(counts)
-        if article.dateline:
+        if qualified is not None:
+            counts.setdefault(qualified[0], 1)
+            first.setdefault(qualified[0], qualified[1])
+            weight[qualified[0]] = counts[qualified[0]] + DATELINE_WEIGHT
+        elif article.dateline:
             for m in find_countries(article.dateline.title(), self.gz) or find_countries(article.dateline, self.gz):
                 weight[m.code] = weight.get(m.code, 0) + DATELINE_WEIGHT
                 counts.setdefault(m.code, 1)

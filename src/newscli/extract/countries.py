@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
@@ -36,6 +37,7 @@ class Gazetteer:
     prefixes: dict[str, str] = field(default_factory=dict)  # "Sino" -> CN (only before a hyphen)
     first: dict[str, int] = field(default_factory=dict)  # first token -> longest phrase length
     lookup: dict[str, str] = field(default_factory=dict)  # folded name/alias/code -> code
+    qualifiers: dict[str, str] = field(default_factory=dict)  # "Mass." / "Ontario" in a dateline -> code
 
     def add(self, phrase: str, code: str, kind: str) -> None:
         key = key_of(phrase)
@@ -67,10 +69,10 @@ class Gazetteer:
 # Phrases that contain a country word but are not about that country.
 BLOCKED = (
     "Indian Ocean", "West Indies", "West Indian", "American Indian", "American Indians",
-    "New Mexico", "New Mexican", "New Guinea", "Gulf of Guinea", "Latin America", "Latin American",
+    "New Guinea", "Gulf of Guinea", "Latin America", "Latin American",
     "South America", "South American", "North America", "North American", "Central America",
-    "Central American", "Americas", "New Jersey", "New England", "New South Wales", "Jordan River",
-    "Turkey Point", "Indian Wells", "British Columbia", "Korean Peninsula", "Dutch Harbor",
+    "Central American", "Americas", "Jordan River",
+    "Turkey Point", "Indian Wells", "Korean Peninsula", "Dutch Harbor",
     "Gulf of Mexico", "Mexico City", "Panama Canal", "Irish Sea",
 )
 
@@ -95,6 +97,21 @@ def load_gazetteer() -> Gazetteer:
         for prefix in (row.get("prefixes") or "").split("|"):
             if prefix.strip():
                 gz.prefixes[prefix.strip()] = code
+    base = resources.files("newscli.extract").joinpath("data")
+    with base.joinpath("regions.tsv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            code, name = row["code"].strip(), row["name"].strip()
+            if name != "Georgia":  # the country keeps the bare word; see _is_person_or_state
+                gz.add(name, code, "place")
+            gz.qualifiers[name] = code
+            for abbr in (row.get("abbreviations") or "").split("|"):
+                if abbr.strip():
+                    gz.qualifiers[abbr.strip()] = code
+    with base.joinpath("cities.tsv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            for city in (row.get("cities") or "").split("|"):
+                if city.strip():
+                    gz.add(city.strip(), row["code"].strip(), "place")
     for phrase in BLOCKED:
         gz.block(phrase)
     return gz
@@ -139,8 +156,11 @@ def find_countries(text: str, gz: Gazetteer, tokens: list[Token] | None = None) 
             continue
         size, (code, kind) = hit
         if code and size == 1 and _is_person_or_state(text, toks, i, us_georgia):
-            people.add(tok.text)
-            code = NONE
+            if tok.text == "Georgia" and us_georgia:
+                code = "US"  # the state
+            else:
+                people.add(tok.text)
+                code = NONE
         if code:
             out.append(CountryMention(code, tok.start, toks[i + size - 1].end, kind))
         i += size
@@ -169,3 +189,25 @@ def _is_person_or_state(text: str, toks: list[Token], i: int, us_georgia: bool) 
 
 def count_countries(mentions: list[CountryMention]) -> Counter[str]:
     return Counter(m.code for m in mentions)
+
+
+_DATELINE_QUAL = re.compile(
+    r"\s*(?P<place>[A-Z][A-Za-z.'’\- ]{1,40}?),\s+(?P<qual>[A-Z][A-Za-z.\- ]{0,25}?\.?)"
+    r"(?=,\s+[A-Z][a-z]{2,8}\.?\s+\d|\s*\(|\s+[-–—]|\s*:|\s*--)"
+)
+
+
+def dateline_qualifier(text: str, start: int, gz: Gazetteer) -> tuple[str, int, int] | None:
+    """'CAMBRIDGE, Mass., March 3 -' / 'LONDON, Ontario -': the qualifier's country and the place's span.
+
+    The qualifier decides the country: London, Ontario is in Canada, Cambridge, Mass. in the US."""
+    m = _DATELINE_QUAL.match(text, start)
+    if not m:
+        return None
+    qual = m.group("qual").strip()
+    code = gz.qualifiers.get(qual) or gz.qualifiers.get(qual.rstrip(".") + ".")
+    if code is None and len(qual) > 3:
+        code = gz.resolve(qual)
+    if not code:
+        return None
+    return code, m.start("place"), m.end("place")

@@ -34,7 +34,8 @@ STOP_WORDS = frozenset(
     Secretary Prime Government Ministry Office Party Council Assembly Parliament Senate Committee
     Commission Foreign Defence Defense Interior Finance State National Federal Army Navy Air Force
     Chief General Governor Ambassador Spokesperson Spokesman Spokeswoman King Queen Prince Crown
-    Affairs Embassy Department Bank Islamic Republic Kingdom People Union Front League Movement""".split()
+    Affairs Embassy Department Bank Islamic Republic Kingdom People Union Front League Movement
+    Headquarters Staff Command Corps Court Police Guard Guards Agency Institute Authority""".split()
 )
 NON_OFFICIAL_ROLES = re.compile(
     r"\b(?:cricketer|footballer|player|batsman|bowler|coach|captain|athlete|analyst|analysts|"
@@ -141,7 +142,10 @@ def _title_alternation(titles: list[str]) -> str:
 def _compile_titles(titles: list[str]) -> re.Pattern[str]:
     alt = _title_alternation(titles)
     # "Special Representative for Afghanistan, Mohammad Sadiq" / "Ambassador to the United States Masood Khan"
-    scope = rf"(?:[ \u00a0]+(?:for|of|to|in|at)[ \u00a0]+(?:the[ \u00a0]+)?{_CAP}(?:[ \u00a0]+(?:and[ \u00a0]+)?{_CAP}){{0,3}})?"
+    scope = (
+        rf"(?:[ \u00a0]+(?:for|of|to|in|at)[ \u00a0]+(?:the[ \u00a0]+)?{_CAP}"
+        rf"(?:[ \u00a0]+(?:(?:and|of|the)[ \u00a0]+)?{_CAP}){{0,4}})?"
+    )
     return re.compile(
         rf"(?P<mod>{_MODIFIER})?(?<![\w-])(?P<title>{alt})(?![\w]){scope}\.?,?[ \u00a0]+(?P<name>{NAME})"
     )
@@ -319,6 +323,14 @@ def _merge(text: str, found: list[_Found], data: OfficialData) -> list[Official]
                 key = fold(k.name)
                 full.setdefault(key, {"name": k.name, "title": f.title or k.title, "first": f.start, "strength": 1})
                 by_surname.setdefault(fold(_surname(k.name)), []).append(key)
+            elif (
+                f.strength == 3 and f.title and not keys and _mononym_title(f.title)
+                and not re.search(rf"(?<!\w){re.escape(f.name.lower())}(?!\w)", text)  # a lowercase use: a common noun
+            ):
+                # "President Suharto", "King Fahd": the one name the article gives
+                key = fold(f.name)
+                full.setdefault(key, {"name": f.name, "title": f.title, "first": f.start, "strength": 3})
+                by_surname.setdefault(key, []).append(key)
     for entry in full.values():
         if entry["title"] is None:
             k = data.known.get(fold(str(entry["name"])))
@@ -327,6 +339,16 @@ def _merge(text: str, found: list[_Found], data: OfficialData) -> list[Official]
     ordered = sorted(full.items(), key=lambda kv: (-counts[kv[0]], int(str(kv[1]["first"]))))
     return [Official(str(e["name"]), e["title"] if isinstance(e["title"], str) else None, max(1, counts[k]))
             for k, e in ordered]
+
+
+_MONONYM_TITLES = re.compile(
+    r"(?i)^(?:(?:acting|former|then|late|interim)\s+)?(?:president|king|queen|emir|amir|sultan|crown prince|"
+    r"prince|sheikh|chancellor|premier|prime minister|general|gen\.?|field marshal|ayatollah|supreme leader)$"
+)
+
+
+def _mononym_title(title: str) -> bool:
+    return bool(_MONONYM_TITLES.match(title))
 
 
 def _mention_counts(text: str, full: dict[str, dict[str, object]], by_surname: dict[str, list[str]],
