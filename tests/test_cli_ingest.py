@@ -115,3 +115,37 @@ def test_hijri_disagreement_warning_names_file(tmp_path: Path) -> None:
     assert str(f) in r.err and "disagrees" in r.err
     hit = cli("search", "*").jsonl()[0]
     assert hit["date"] == "2024-11-23" and hit["hijri"] == "1446-09-03"
+
+
+def test_reindex_applies_new_aliases_without_original_files(tmp_path: Path) -> None:
+    src = tmp_path / "a.txt"
+    src.write_text("Indus Chronicle\n\n23 Nov 2024\n\nSMQ visits Bharatvarsh\n\nSMQ said Bharatvarsh and Pakistan must talk.\n")
+    assert cli("ingest", str(src)).code == 0
+    before = cli("search", "*").jsonl()[0]
+    assert {c["code"] for c in before["countries"]} == {"PK"}
+    assert before["officials"] == []
+    src.unlink()  # reindex works from the stored articles
+    aliases = tmp_path / "aliases.tsv"
+    aliases.write_text("SMQ\tShah Mahmood Qureshi\nBharatvarsh\tIN\n")
+    r = cli("reindex", "--aliases", str(aliases))
+    assert r.code == 0, r.err
+    assert "1 changed" in r.err
+    after = cli("search", "*").jsonl()[0]
+    assert after["id"] == before["id"]
+    assert {c["code"] for c in after["countries"]} == {"PK", "IN"}
+    assert [o["name"] for o in after["officials"]] == ["Shah Mahmood Qureshi"]
+    again = cli("reindex", "--aliases", str(aliases))
+    assert "0 changed" in again.err
+    assert cli("search", "--official", "Qureshi").code == 0
+
+
+def test_default_aliases_location_is_used(tmp_path: Path) -> None:
+    import os
+
+    cfg = Path(os.environ["XDG_CONFIG_HOME"]) / "newscli"
+    cfg.mkdir(parents=True)
+    (cfg / "aliases.tsv").write_text("Bharatvarsh\tIN\n")
+    f = tmp_path / "b.txt"
+    f.write_text("Title: Bharatvarsh summit\nDate: 2024-01-02\n\nLeaders met in Bharatvarsh.\n")
+    assert cli("ingest", str(f)).code == 0
+    assert {c["code"] for c in cli("search", "*").jsonl()[0]["countries"]} == {"IN"}

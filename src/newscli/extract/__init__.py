@@ -67,6 +67,7 @@ class Extractor:
                     f"{path}:{lineno}: expected 'variant<TAB>canonical', '!phrase' or '+Name<TAB>Title'"
                 )
             variant, canonical = parts
+            self.od.user_keys.add(fold(variant))
             if re.fullmatch(r"[A-Z]{2}", canonical):
                 if canonical not in self.gz.names:
                     raise UsageError(f"{path}:{lineno}: unknown country code {canonical!r}")

@@ -68,6 +68,7 @@ class OfficialData:
     by_surname: dict[str, list[KnownOfficial]] = field(default_factory=dict)
     blocked: set[str] = field(default_factory=set)  # folded names never taken
     aliases: dict[str, str] = field(default_factory=dict)  # folded variant -> canonical name
+    user_keys: set[str] = field(default_factory=set)  # short variants a user's aliases file asked for ("SMQ")
     _title_rx: re.Pattern[str] | None = None
     _lead_rx: re.Pattern[str] | None = None
     _alt: str | None = None
@@ -115,7 +116,7 @@ class OfficialData:
     def known_regex(self) -> re.Pattern[str] | None:
         """One alternation of every known name and alias, matched case- and accent-insensitively on folded text."""
         if self._known_rx is None and self.known:
-            keys = [k for k in self.known if len(k) >= 4]
+            keys = [k for k in self.known if len(k) >= 4 or k in self.user_keys]
             self._known_rx = re.compile(r"(?<![\w])(?:" + trie_pattern(keys, space=r"\s+") + r")(?![\w])")
         return self._known_rx
 
