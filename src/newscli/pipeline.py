@@ -247,6 +247,31 @@ def auto_jobs(specs: list[str]) -> int:
     return 1
 
 
+class _StopFlag:
+    """First Ctrl-C asks the loop to stop between two articles (never inside a Whoosh call, which
+    could leave a half-added document to be committed); a second one aborts and rolls back."""
+
+    def __init__(self) -> None:
+        self.stop = False
+        self._previous: Any = None
+
+    def __enter__(self) -> _StopFlag:
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, _signum: int, _frame: Any) -> None:
+        if self.stop:
+            raise KeyboardInterrupt
+        self.stop = True
+
+    def __exit__(self, *_: Any) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
 def ingest(index: Any, specs: list[str], opts: IngestOptions, *,
            report: Callable[[Problem], None], on_article: Callable[[Summary], None] | None = None,
            on_wait: Callable[[], None] | None = None) -> Summary:
@@ -256,46 +281,48 @@ def ingest(index: Any, specs: list[str], opts: IngestOptions, *,
     tasks = iter_tasks(specs, opts.fmt, summary)
     stream = results(tasks, jobs=jobs, aliases=opts.aliases, dayfirst=opts.dayfirst,
                      extractor_factory=lambda: Extractor.load(Path(opts.aliases) if opts.aliases else None))
-    writer = index.writer(wait=opts.wait, on_wait=on_wait)
-    try:
-        for res in stream:
-            if isinstance(res, Problem):
-                if is_warning(res):
-                    summary.warnings += 1
-                else:
-                    summary.rejected += 1
-                report(res)
-                continue
-            status = writer.put(stamp(res.article), locator=res.locator)
-            if status == "duplicate":
-                summary.duplicates += 1
-                report(_warning(res.origin, res.line, f"same id as an earlier article in this run ({res.article.id}); kept the first"))
-                summary.warnings += 1
-            else:
-                setattr(summary, status, getattr(summary, status) + 1)
-            if writer.pending >= opts.batch:
-                _commit(writer, summary)
-            if on_article:
-                on_article(summary)
-        _commit(writer, summary, reopen=False)
-    except KeyboardInterrupt:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with _StopFlag() as flag:
+        writer = index.writer(wait=opts.wait, on_wait=on_wait)
         try:
-            _commit(writer, summary, reopen=False)
-            committed = True
-        except Exception:  # noqa: BLE001 - fall back to a clean rollback
+            for res in stream:
+                if flag.stop:
+                    break
+                if isinstance(res, Problem):
+                    if is_warning(res):
+                        summary.warnings += 1
+                    else:
+                        summary.rejected += 1
+                    report(res)
+                    continue
+                status = writer.put(stamp(res.article), locator=res.locator)
+                if status == "duplicate":
+                    summary.duplicates += 1
+                    summary.warnings += 1
+                    report(_warning(res.origin, res.line,
+                                    f"same id as an earlier article in this run ({res.article.id}); kept the first"))
+                else:
+                    setattr(summary, status, getattr(summary, status) + 1)
+                if writer.pending >= opts.batch:
+                    writer_commit(writer, summary)
+                if on_article:
+                    on_article(summary)
+            writer_commit(writer, summary, reopen=False)
+        except KeyboardInterrupt:
             writer.cancel()
-            committed = False
-        finally:
-            signal.signal(signal.SIGINT, previous)
-        raise Interrupted(summary, committed) from None
-    except BaseException:
-        writer.cancel()
-        raise
+            if hasattr(stream, "close"):
+                stream.close()
+            raise Interrupted(summary, committed=False) from None
+        except BaseException:
+            writer.cancel()
+            raise
+        if flag.stop:
+            if hasattr(stream, "close"):
+                stream.close()
+            raise Interrupted(summary, committed=True)
     return summary
 
 
-def _commit(writer: Any, summary: Summary, *, reopen: bool = True) -> None:
+def writer_commit(writer: Any, summary: Summary, *, reopen: bool = True) -> None:
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         n = writer.pending
@@ -317,10 +344,10 @@ def reindex(index: Any, extractor: Extractor, *, wait: float, batch: int = 2000,
             status = writer.put(fresh, locator=locator)
             setattr(summary, status, getattr(summary, status) + 1)
             if writer.pending >= batch:
-                _commit(writer, summary)
+                writer_commit(writer, summary)
             if on_article:
                 on_article(summary)
-        _commit(writer, summary, reopen=False)
+        writer_commit(writer, summary, reopen=False)
     except BaseException:
         writer.cancel()
         raise

@@ -1,0 +1,79 @@
+"""Index safety: only newscli's own indexes are opened, schema versions, durable commits, check."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from clitools import cli
+from conftest import SAMPLE
+from newscli.errors import IndexError_
+from newscli.index import MARKER, Index
+from newscli.models import Article, Country, Official
+
+
+def test_refuses_foreign_folder(tmp_path: Path) -> None:
+    (tmp_path / "_MAIN_1.toc").write_bytes(b"\x80\x04 not ours")
+    r = cli("search", "x", "--index", str(tmp_path))
+    assert r.code == 2
+    assert "not a newscli index" in r.err and "refusing" in r.err
+    r2 = cli("ingest", str(SAMPLE / "misc"), "--index", str(tmp_path))
+    assert r2.code == 2 and "not a newscli index" in r2.err
+
+
+def test_refuses_bad_marker(tmp_path: Path) -> None:
+    (tmp_path / MARKER).write_text(json.dumps({"format": "something-else"}))
+    with pytest.raises(IndexError_, match="not a newscli index marker"):
+        Index.open(tmp_path)
+
+
+def test_schema_version_change_says_reindex(tmp_path: Path) -> None:
+    idx = tmp_path / "idx"
+    assert cli("ingest", str(SAMPLE / "misc"), "--index", str(idx)).code == 0
+    marker = json.loads((idx / MARKER).read_text())
+    marker["schema_version"] = 999
+    (idx / MARKER).write_text(json.dumps(marker))
+    r = cli("search", "x", "--index", str(idx))
+    assert r.code == 2 and "newscli reindex" in r.err
+
+
+def test_commit_fsyncs_files_and_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ix = Index.open(tmp_path / "idx", create=True)
+    synced: list[str] = []
+    real = os.fsync
+
+    def spy(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", spy)
+    with ix.writer() as w:
+        w.put(Article(title="T", body="B", countries=(Country("PK", "Pakistan"),),
+                      officials=(Official("Imran Khan", "Prime Minister"),)).with_id(), locator=None)
+    folder = str((tmp_path / "idx").resolve())
+    assert folder in synced  # the directory, after the TOC rename
+    assert any(p.endswith(".toc") or ".toc." in p for p in synced)  # the table of contents
+    assert any(p.endswith(".seg") for p in synced)  # the segment data
+    assert ix.count() == 1
+
+
+def test_check_healthy_index(tmp_path: Path) -> None:
+    idx = tmp_path / "idx"
+    assert cli("ingest", str(SAMPLE), "--index", str(idx)).code == 0
+    r = cli("check", "--index", str(idx))
+    assert r.code == 0 and "index OK" in r.err
+
+
+def test_optimize_keeps_everything(tmp_path: Path) -> None:
+    idx = tmp_path / "idx"
+    cli("ingest", str(SAMPLE / "misc"), "--index", str(idx))
+    cli("ingest", str(SAMPLE / "feeds"), "--index", str(idx))
+    before = {h["id"] for h in cli("search", "*", "-n", "0", "--index", str(idx)).jsonl()}
+    assert cli("optimize", "--index", str(idx)).code == 0
+    after = {h["id"] for h in cli("search", "*", "-n", "0", "--index", str(idx)).jsonl()}
+    assert before == after
+    st = json.loads(cli("stats", "--format", "json", "--index", str(idx)).out)
+    assert st["segments"] == 1
