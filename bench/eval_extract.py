@@ -88,7 +88,11 @@ def evaluate(ex: Extractor) -> tuple[PRF, PRF, tuple[int, int], float]:
         spent += time.perf_counter() - t0
         where = lab["file"] + (f":{lab['line']}" if lab.get("line") else "")
         countries.add(where, set(lab["countries"]), {c.code for c in a.countries})
-        officials.add(where, {canon(ex, o) for o in lab["officials"]}, {canon(ex, o.name) for o in a.officials})
+        officials.add(
+            where,
+            {canon(ex, o) for o in lab["officials"]},
+            {canon(ex, o.name) for o in a.officials},
+        )
         total += 1
         got_date = a.published.day.isoformat() if a.published else None
         dates_ok += got_date == lab["date"]

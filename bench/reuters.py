@@ -22,15 +22,34 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("NEWSCLI_REUTERS", ROOT.parent / "shared" / "corpora" / "reuters21578"))
+CORPUS = Path(
+    os.environ.get("NEWSCLI_REUTERS", ROOT.parent / "shared" / "corpora" / "reuters21578")
+)
 
 # Reuters place labels that are not a current country's plain name (see README "Countries").
 PLACE_CODES = {
-    "usa": "US", "uk": "GB", "ussr": "RU", "west-germany": "DE", "east-germany": "DE",
-    "czechoslovakia": "CZ", "yugoslavia": "RS", "zaire": "CD", "burma": "MM", "kampuchea": "KH",
-    "ivory-coast": "CI", "swaziland": "SZ", "western-samoa": "WS", "yemen-arab-republic": "YE",
-    "yemen-demo-republic": "YE", "netherlands-antilles": "CW", "trinidad-tobago": "TT",
-    "uae": "AE", "vatican": "VA", "hong-kong": "HK", "macao": "MO", "congo": "CG",
+    "usa": "US",
+    "uk": "GB",
+    "ussr": "RU",
+    "west-germany": "DE",
+    "east-germany": "DE",
+    "czechoslovakia": "CZ",
+    "yugoslavia": "RS",
+    "zaire": "CD",
+    "burma": "MM",
+    "kampuchea": "KH",
+    "ivory-coast": "CI",
+    "swaziland": "SZ",
+    "western-samoa": "WS",
+    "yemen-arab-republic": "YE",
+    "yemen-demo-republic": "YE",
+    "netherlands-antilles": "CW",
+    "trinidad-tobago": "TT",
+    "uae": "AE",
+    "vatican": "VA",
+    "hong-kong": "HK",
+    "macao": "MO",
+    "congo": "CG",
 }
 
 
@@ -76,8 +95,13 @@ def stories(corpus: Path = CORPUS) -> Iterator[Story]:
 
 def as_record(s: Story) -> dict[str, str]:
     body = f"{s.dateline} {s.body}" if s.dateline else s.body
-    return {"id": f"reuters-{s.newid}", "title": s.title.title() if s.title.isupper() else s.title,
-            "body": body, "date": s.date, "source": "Reuters"}
+    return {
+        "id": f"reuters-{s.newid}",
+        "title": s.title.title() if s.title.isupper() else s.title,
+        "body": body,
+        "date": s.date,
+        "source": "Reuters",
+    }
 
 
 def as_text(s: Story) -> str:
@@ -140,17 +164,23 @@ def recall() -> None:
             surnames = {p.split("-")[-1] for p in s.people}
             o_match += sum(1 for nm in names if surnames & set(re.split(r"[\s\-]", nm)))
         for person in s.people:
-            surname = person.split("-")[-1]  # "leigh-pemberton" -> "pemberton", also a part of the name
+            surname = person.split("-")[
+                -1
+            ]  # "leigh-pemberton" -> "pemberton", also a part of the name
             if any(surname in re.split(r"[\s\-]", nm) for nm in names):
                 o_tp += 1
             else:
                 o_fn += 1
     labelled_found = p_found  # every extracted country, in stories with or without labels
     print(f"stories with a body: {n}")
-    print(f"PLACES recall  {p_tp / max(p_tp + p_fn, 1):.3f} ({p_tp}/{p_tp + p_fn} labels)  "
-          f"share of extracted countries that are labels {p_tp / max(labelled_found, 1):.3f}")
-    print(f"PEOPLE recall  {o_tp / max(o_tp + o_fn, 1):.3f} ({o_tp}/{o_tp + o_fn} labels, by surname)  "
-          f"share of extracted officials (in stories with PEOPLE labels) that are labels {o_match / max(o_found, 1):.3f}")
+    print(
+        f"PLACES recall  {p_tp / max(p_tp + p_fn, 1):.3f} ({p_tp}/{p_tp + p_fn} labels)  "
+        f"share of extracted countries that are labels {p_tp / max(labelled_found, 1):.3f}"
+    )
+    print(
+        f"PEOPLE recall  {o_tp / max(o_tp + o_fn, 1):.3f} ({o_tp}/{o_tp + o_fn} labels, by surname)  "
+        f"share of extracted officials (in stories with PEOPLE labels) that are labels {o_match / max(o_found, 1):.3f}"
+    )
     print(f"dates parsed   {dates_ok}/{dates_n}")
     print(f"extraction     {spent / max(n, 1) * 1e6:.0f} µs per story")
     if unmapped:
@@ -158,7 +188,9 @@ def recall() -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("convert")
     c.add_argument("--format", choices=["jsonl", "text"], default="jsonl")

@@ -26,6 +26,8 @@ class Result:
 
 def cli(*args: str, tty: bool = False, width: int = 160, no_color: bool = False) -> Result:
     out, err = io.StringIO(), io.StringIO()
-    env = Env(out=out, err=err, stdout_isatty=tty, stderr_isatty=False, no_color=no_color, width=width)
+    env = Env(
+        out=out, err=err, stdout_isatty=tty, stderr_isatty=False, no_color=no_color, width=width
+    )
     code = run(list(args), env)
     return Result(code, out.getvalue(), err.getvalue())

@@ -22,7 +22,11 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def load_labels(folder: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (folder / ".labels.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line)
+        for line in (folder / ".labels.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 @pytest.fixture(scope="session")

@@ -43,6 +43,7 @@ def facet_rows(*args: str) -> dict[str, int]:
 
 # --- facets -------------------------------------------------------------------------------------
 
+
 def test_country_facets_equal_counts_from_export() -> None:
     want = Counter(c["code"] for rec in export() for c in rec["countries"])
     assert facet_rows("--by", "country") == dict(want)
@@ -79,7 +80,9 @@ def test_hijri_month_facet_and_filter() -> None:
     hits = cli("search", "--hijri", month, "-n", "0").jsonl()
     assert len(hits) == n
     year = month[:4]
-    assert len(cli("search", "--hijri", year, "-n", "0").jsonl()) == sum(v for k, v in rows.items() if k.startswith(year))
+    assert len(cli("search", "--hijri", year, "-n", "0").jsonl()) == sum(
+        v for k, v in rows.items() if k.startswith(year)
+    )
 
 
 def test_facets_csv_and_table() -> None:
@@ -98,6 +101,7 @@ def test_bad_by_is_usage_error() -> None:
 
 # --- timeline -----------------------------------------------------------------------------------
 
+
 def test_timeline_sums_to_dated_hits_and_fills_gaps() -> None:
     recs = export("Kashmir")
     dated = [r for r in recs if r["date"]]
@@ -113,14 +117,19 @@ def test_timeline_sums_to_dated_hits_and_fills_gaps() -> None:
 @pytest.mark.parametrize("by", ["day", "week", "month"])
 def test_timeline_other_periods_sum(by: str) -> None:
     recs = export()
-    rows = cli("timeline", "--by", by, "--since", "2024-01-01", "--until", "2024-12-31", "--format", "csv").out
+    rows = cli(
+        "timeline", "--by", by, "--since", "2024-01-01", "--until", "2024-12-31", "--format", "csv"
+    ).out
     body = list(csv.DictReader(io.StringIO(rows)))
-    assert sum(int(r["count"]) for r in body) == sum(1 for r in recs if r["date"] and r["date"].startswith("2024"))
+    assert sum(int(r["count"]) for r in body) == sum(
+        1 for r in recs if r["date"] and r["date"].startswith("2024")
+    )
     if by == "month":
         assert [r["period"] for r in body] == [f"2024-{m:02d}" for m in range(1, 13)]
 
 
 # --- query language ------------------------------------------------------------------------------
+
 
 def ids(*args: str) -> set[str]:
     r = cli("search", *args, "-n", "0")
@@ -162,8 +171,14 @@ def test_wildcards_fuzzy_and_quotes() -> None:
 
 @pytest.mark.parametrize(
     ("query", "where"),
-    [('"unclosed phrase', "column 1"), ("(Kashmir OR Pakistan", "unclosed"), ("Kashmir)", "column 8"),
-     ("Kashmir AND", "column 9"), ("planet:Mars", "unknown field"), ("OR Kashmir", "column 1")],
+    [
+        ('"unclosed phrase', "column 1"),
+        ("(Kashmir OR Pakistan", "unclosed"),
+        ("Kashmir)", "column 8"),
+        ("Kashmir AND", "column 9"),
+        ("planet:Mars", "unknown field"),
+        ("OR Kashmir", "column 1"),
+    ],
 )
 def test_parse_errors_exit_2_and_say_where(query: str, where: str) -> None:
     r = cli("search", query)
@@ -178,7 +193,8 @@ def test_literal_searches_words_as_typed() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "days"), [("7d", 7), ("2w", 14), ("today", 0), ("yesterday", 1)],
+    ("value", "days"),
+    [("7d", 7), ("2w", 14), ("today", 0), ("yesterday", 1)],
 )
 def test_relative_dates(value: str, days: int) -> None:
     today = date(2026, 11, 28)
@@ -201,6 +217,7 @@ def test_relative_since_in_cli_matches_absolute() -> None:
 
 # --- export / ingest round trip, delete, similar ----------------------------------------------
 
+
 def _comparable(rec: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in rec.items() if k not in ("ingested_at",)}
 
@@ -214,7 +231,9 @@ def test_export_ingest_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert r.code == 0, r.err
     monkeypatch.setenv("NEWSCLI_INDEX", str(other))
     again = export()
-    assert sorted(map(json.dumps, map(_comparable, again))) == sorted(map(json.dumps, map(_comparable, original)))
+    assert sorted(map(json.dumps, map(_comparable, again))) == sorted(
+        map(json.dumps, map(_comparable, original))
+    )
 
 
 def test_delete_by_id_and_query(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,7 +20,9 @@ def _summary(err: str) -> dict[str, int]:
     return out
 
 
-def test_sample_ingest_twice_adds_nothing_the_second_time(sample_labels: list[dict[str, Any]], eval_labels: list[dict[str, Any]]) -> None:
+def test_sample_ingest_twice_adds_nothing_the_second_time(
+    sample_labels: list[dict[str, Any]], eval_labels: list[dict[str, Any]]
+) -> None:
     first = cli("ingest", str(SAMPLE))
     assert first.code == 0, first.err
     expected = len(sample_labels) + len(eval_labels)
@@ -50,10 +52,14 @@ def test_ingest_glob_and_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 def test_changed_file_is_updated_not_duplicated(tmp_path: Path) -> None:
     f = tmp_path / "a.txt"
-    f.write_text("Indus Chronicle\n\n23 Nov 2024\n\nTalks in Islamabad\n\nISLAMABAD: First version of the body.\n")
+    f.write_text(
+        "Indus Chronicle\n\n23 Nov 2024\n\nTalks in Islamabad\n\nISLAMABAD: First version of the body.\n"
+    )
     assert cli("ingest", str(f)).code == 0
     first_id = cli("search", "*").jsonl()[0]["id"]
-    f.write_text("Indus Chronicle\n\n23 Nov 2024\n\nTalks in Islamabad\n\nISLAMABAD: Second version, corrected.\n")
+    f.write_text(
+        "Indus Chronicle\n\n23 Nov 2024\n\nTalks in Islamabad\n\nISLAMABAD: Second version, corrected.\n"
+    )
     r = cli("ingest", str(f))
     assert _summary(r.err) == {"added": 0, "updated": 1, "unchanged": 0, "rejected": 0}
     hits = cli("search", "*").jsonl()
@@ -78,10 +84,13 @@ def test_same_url_changed_text_is_updated(tmp_path: Path) -> None:
 def test_jsonl_bad_line_reported_rest_goes_on(tmp_path: Path) -> None:
     f = tmp_path / "feed.jsonl"
     f.write_text(
-        json.dumps({"title": "One", "body": "first"}) + "\n"
+        json.dumps({"title": "One", "body": "first"})
+        + "\n"
         + "{not json\n"
-        + json.dumps({"title": ["bad"], "body": "x"}) + "\n"
-        + json.dumps({"title": "Four", "body": "fourth"}) + "\n"
+        + json.dumps({"title": ["bad"], "body": "x"})
+        + "\n"
+        + json.dumps({"title": "Four", "body": "fourth"})
+        + "\n"
     )
     r = cli("ingest", str(f))
     assert r.code == 2
@@ -109,7 +118,9 @@ def test_duplicate_within_one_run_kept_once(tmp_path: Path) -> None:
 
 def test_hijri_disagreement_warning_names_file(tmp_path: Path) -> None:
     f = tmp_path / "h.txt"
-    f.write_text("Indus Chronicle\n\nSaturday, November 23, 2024\n3 Ramadan 1446\n\nA headline\n\nBody text.\n")
+    f.write_text(
+        "Indus Chronicle\n\nSaturday, November 23, 2024\n3 Ramadan 1446\n\nA headline\n\nBody text.\n"
+    )
     r = cli("ingest", str(f))
     assert r.code == 0
     assert str(f) in r.err and "disagrees" in r.err
@@ -119,7 +130,9 @@ def test_hijri_disagreement_warning_names_file(tmp_path: Path) -> None:
 
 def test_reindex_applies_new_aliases_without_original_files(tmp_path: Path) -> None:
     src = tmp_path / "a.txt"
-    src.write_text("Indus Chronicle\n\n23 Nov 2024\n\nSMQ visits Bharatvarsh\n\nSMQ said Bharatvarsh and Pakistan must talk.\n")
+    src.write_text(
+        "Indus Chronicle\n\n23 Nov 2024\n\nSMQ visits Bharatvarsh\n\nSMQ said Bharatvarsh and Pakistan must talk.\n"
+    )
     assert cli("ingest", str(src)).code == 0
     before = cli("search", "*").jsonl()[0]
     assert {c["code"] for c in before["countries"]} == {"PK"}

@@ -14,9 +14,22 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-WORDS = ("talks minister border trade energy agreement security summit envoy pipeline election "
-         "ceasefire sanctions investment delegation parliament budget corridor refugees drought").split()
-PLACES = ("Pakistan", "India", "Russia", "China", "Iran", "Afghanistan", "Turkey", "Egypt", "Brazil", "Kenya")
+WORDS = (
+    "talks minister border trade energy agreement security summit envoy pipeline election "
+    "ceasefire sanctions investment delegation parliament budget corridor refugees drought"
+).split()
+PLACES = (
+    "Pakistan",
+    "India",
+    "Russia",
+    "China",
+    "Iran",
+    "Afghanistan",
+    "Turkey",
+    "Egypt",
+    "Brazil",
+    "Kenya",
+)
 
 
 def make_corpus(folder: Path, n: int) -> None:
@@ -32,13 +45,23 @@ def make_corpus(folder: Path, n: int) -> None:
 
 
 def newscli(*args: str, index: Path, **kw: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "newscli", *args, "--index", str(index)], capture_output=True,
-                          text=True, timeout=300, check=False, **kw)  # type: ignore[call-overload]
+    return subprocess.run(
+        [sys.executable, "-m", "newscli", *args, "--index", str(index)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        **kw,
+    )  # type: ignore[call-overload]
 
 
 def start(*args: str, index: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "newscli", *args, "--index", str(index)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "newscli", *args, "--index", str(index)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def descendants(pid: int) -> set[int]:
@@ -134,7 +157,9 @@ def test_sigkill_during_ingest_loses_nothing_committed(
     assert newscli("check", index=index).returncode == 0
 
 
-def test_sigint_commits_what_is_done_and_exits_130(corpus: Path, full_run_seconds: float, tmp_path: Path) -> None:
+def test_sigint_commits_what_is_done_and_exits_130(
+    corpus: Path, full_run_seconds: float, tmp_path: Path
+) -> None:
     index = tmp_path / "index"
     proc = start("ingest", str(corpus), "--batch", str(BATCH), "--jobs", "1", index=index)
     time.sleep(max(full_run_seconds * 0.5, 1.0))
@@ -168,7 +193,9 @@ def test_second_writer_waits_and_succeeds(corpus: Path, tmp_path: Path) -> None:
     first = start("ingest", str(corpus), "--batch", str(BATCH), "--jobs", "1", index=index)
     time.sleep(1.0)
     extra = tmp_path / "extra.txt"
-    extra.write_text("Other Wire\n\n2 May 2020\n\nA different story\n\nBody of a different story.\n")
+    extra.write_text(
+        "Other Wire\n\n2 May 2020\n\nA different story\n\nBody of a different story.\n"
+    )
     second = newscli("ingest", str(extra), "--wait", "300", index=index)
     first.communicate(timeout=300)
     assert first.returncode == 0

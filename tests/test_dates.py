@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -77,7 +77,7 @@ def test_byline_split() -> None:
 
 def test_values_from_json() -> None:
     p = parse_date_value(1700000000).published
-    assert p is not None and p.value == datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
+    assert p is not None and p.value == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
     p2 = parse_date_value("2024-11-23").published
     assert p2 is not None and p2.iso() == "2024-11-23" and not p2.has_time
     assert parse_date_value(["2024"]).problem

@@ -51,8 +51,15 @@ def test_commit_fsyncs_files_and_folder(tmp_path: Path, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(os, "fsync", spy)
     with ix.writer() as w:
-        w.put(Article(title="T", body="B", countries=(Country("PK", "Pakistan"),),
-                      officials=(Official("Imran Khan", "Prime Minister"),)).with_id(), locator=None)
+        w.put(
+            Article(
+                title="T",
+                body="B",
+                countries=(Country("PK", "Pakistan"),),
+                officials=(Official("Imran Khan", "Prime Minister"),),
+            ).with_id(),
+            locator=None,
+        )
     folder = str((tmp_path / "idx").resolve())
     assert folder in synced  # the directory, after the TOC rename
     assert any(p.endswith(".toc") or ".toc." in p for p in synced)  # the table of contents

@@ -47,7 +47,11 @@ def test_header_block_any_case_any_order() -> None:
     a = p.article
     assert p.layout == "header"
     assert (a.title, a.source, a.url, a.author) == (
-        "Talks resume in Doha", "Gulf Morning Herald", "https://example-news.test/a/1", "Amina Rauf")
+        "Talks resume in Doha",
+        "Gulf Morning Herald",
+        "https://example-news.test/a/1",
+        "Amina Rauf",
+    )
     assert a.published is not None and a.published.iso() == "2024-11-23T10:15:00+05:00"
     assert a.dateline == "DOHA"
     assert a.body == "DOHA (GMH) - The talks resumed."
@@ -61,8 +65,10 @@ def test_header_source_synonyms(key: str) -> None:
 
 
 def test_headline_first_with_byline() -> None:
-    text = ("Afghan-led peace process gains momentum\nBy Staff Correspondent | Published 7 February 2025, 10:42 pm\n\n"
-            "KABUL: Officials said on Friday that the process was moving.\n")
+    text = (
+        "Afghan-led peace process gains momentum\nBy Staff Correspondent | Published 7 February 2025, 10:42 pm\n\n"
+        "KABUL: Officials said on Friday that the process was moving.\n"
+    )
     p = parse_text(text)
     a = p.article
     assert p.layout == "headline-first"
@@ -98,10 +104,16 @@ def test_dateline_not_taken_as_outlet_or_headline() -> None:
     assert a.published is None
 
 
+UNDATED = (
+    "Northern Ledger\n\nLeaders meet again on trade\n\n"
+    "The talks on October 4 last year were first held in 2017.\n\nMore.\n"
+)
+
+
 @pytest.mark.parametrize(
     "text",
     [
-        "Northern Ledger\n\nLeaders meet again on trade\n\nThe talks on October 4 last year were first held in 2017.\n\nMore.\n",
+        UNDATED,
         "Leaders meet again on trade\n\nThe talks on October 4 last year were first held in 2017 and resumed.\n",
     ],
 )
@@ -113,8 +125,7 @@ def test_undated_stays_unknown(text: str) -> None:
 
 
 def test_undated_outlet_detected() -> None:
-    text = "Northern Ledger\n\nLeaders meet again on trade\n\nThe talks on October 4 last year were first held in 2017.\n\nMore.\n"
-    assert parse_text(text).article.source == "Northern Ledger"
+    assert parse_text(UNDATED).article.source == "Northern Ledger"
 
 
 def test_hijri_only_is_used_as_date() -> None:
@@ -157,10 +168,16 @@ def test_empty_is_not_an_article() -> None:
 
 
 def test_json_record_field_names() -> None:
-    a = parse_record({
-        "headline": "H", "content": "Body.\n\nMore.", "published_at": "2024-11-23T10:15:00Z",
-        "publisher": {"name": "Wire"}, "link": "https://x.test/1", "tags": ["ignored"],
-    }).article
+    a = parse_record(
+        {
+            "headline": "H",
+            "content": "Body.\n\nMore.",
+            "published_at": "2024-11-23T10:15:00Z",
+            "publisher": {"name": "Wire"},
+            "link": "https://x.test/1",
+            "tags": ["ignored"],
+        }
+    ).article
     assert (a.title, a.body, a.source, a.url) == ("H", "Body.\n\nMore.", "Wire", "https://x.test/1")
     assert a.published is not None and a.published.iso() == "2024-11-23T10:15:00+00:00"
 
@@ -187,7 +204,9 @@ def test_decode_bom_and_fallbacks() -> None:
     assert decode(b"\x81\x8d ok")[0].endswith(" ok")  # bytes cp1252 leaves undefined still decode
 
 
-@pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n\x00\x00", b"\x1f\x8b\x08\x00abc", b"a\x00b\x00c\x00d\x00" * 50])
+@pytest.mark.parametrize(
+    "data", [b"\x89PNG\r\n\x1a\n\x00\x00", b"\x1f\x8b\x08\x00abc", b"a\x00b\x00c\x00d\x00" * 50]
+)
 def test_decode_refuses_binary(data: bytes) -> None:
     with pytest.raises(InputError):
         decode(data)

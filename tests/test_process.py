@@ -15,10 +15,19 @@ from newscli.cli import app
 COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands if c.callback)
 
 
-def run(*args: str, env: dict[str, str] | None = None, **kw: object) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, env: dict[str, str] | None = None, **kw: object
+) -> subprocess.CompletedProcess[str]:
     e = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "newscli", *args], capture_output=True, text=True,
-                          env=e, timeout=120, check=False, **kw)  # type: ignore[call-overload]
+    return subprocess.run(
+        [sys.executable, "-m", "newscli", *args],
+        capture_output=True,
+        text=True,
+        env=e,
+        timeout=120,
+        check=False,
+        **kw,
+    )  # type: ignore[call-overload]
 
 
 def test_module_help() -> None:
@@ -53,9 +62,15 @@ def test_ingest_search_pipe_into_head(tmp_path: Path) -> None:
     assert r.stdout == ""
     assert "added" in r.stderr
     # `newscli export | head -1`: head closes the pipe early; newscli must end quietly with 0.
-    shell = f"{sys.executable} -m newscli export | head -1; echo \"rc=${{PIPESTATUS[0]}}\""
-    p = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, env={**os.environ, **env},
-                       timeout=120, check=False)
+    shell = f'{sys.executable} -m newscli export | head -1; echo "rc=${{PIPESTATUS[0]}}"'
+    p = subprocess.run(
+        ["bash", "-c", shell],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
     lines = p.stdout.strip().splitlines()
     assert len(lines) == 2 and lines[0].startswith("{") and lines[1] == "rc=0"
     assert "Traceback" not in p.stderr and "BrokenPipe" not in p.stderr

@@ -28,17 +28,69 @@ ENV = Env()  # replaced in main() and by tests
 
 # --- shared options -------------------------------------------------------------------------------
 
-IndexOpt = Annotated[str | None, typer.Option("--index", help="Index folder (default: $NEWSCLI_INDEX, else $XDG_DATA_HOME/newscli/index).", show_default=False)]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="auto|table|json|jsonl|csv|tsv|ids (auto: table on a terminal, jsonl in a pipe).")]
-SinceOpt = Annotated[str | None, typer.Option("--since", help="From this date, inclusive: YYYY, YYYY-MM, YYYY-MM-DD, 7d, 2w, 3m, 1y, today, yesterday.")]
-UntilOpt = Annotated[str | None, typer.Option("--until", help="Up to this date, inclusive (same forms as --since).")]
-CountryOpt = Annotated[list[str] | None, typer.Option("--country", "-c", help="Country code, name or alias. Repeat = all of them; comma list = any of them.")]
-OfficialOpt = Annotated[list[str] | None, typer.Option("--official", "-o", help="Official's full name or surname, any case. Repeat = AND, comma list = OR.")]
-SourceOpt = Annotated[list[str] | None, typer.Option("--source", "-s", help="Outlet name, any case. Repeat = AND, comma list = OR.")]
-HijriOpt = Annotated[str | None, typer.Option("--hijri", help="Hijri year (1446) or year-month (1446-05).")]
-LiteralOpt = Annotated[bool, typer.Option("--literal", help="Search the words as typed: no operators, fields or wildcards.")]
-AliasesOpt = Annotated[str | None, typer.Option("--aliases", help="Aliases file (default: $NEWSCLI_ALIASES, else $XDG_CONFIG_HOME/newscli/aliases.tsv).")]
-WaitOpt = Annotated[float, typer.Option("--wait", help="Seconds to wait for another writer's lock before failing.")]
+IndexOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--index",
+        help="Index folder (default: $NEWSCLI_INDEX, else $XDG_DATA_HOME/newscli/index).",
+        show_default=False,
+    ),
+]
+FormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        help="auto|table|json|jsonl|csv|tsv|ids (auto: table on a terminal, jsonl in a pipe).",
+    ),
+]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        help="From this date, inclusive: YYYY, YYYY-MM, YYYY-MM-DD, 7d, 2w, 3m, 1y, today, yesterday.",
+    ),
+]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help="Up to this date, inclusive (same forms as --since).")
+]
+CountryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--country",
+        "-c",
+        help="Country code, name or alias. Repeat = all of them; comma list = any of them.",
+    ),
+]
+OfficialOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--official",
+        "-o",
+        help="Official's full name or surname, any case. Repeat = AND, comma list = OR.",
+    ),
+]
+SourceOpt = Annotated[
+    list[str] | None,
+    typer.Option("--source", "-s", help="Outlet name, any case. Repeat = AND, comma list = OR."),
+]
+HijriOpt = Annotated[
+    str | None, typer.Option("--hijri", help="Hijri year (1446) or year-month (1446-05).")
+]
+LiteralOpt = Annotated[
+    bool,
+    typer.Option("--literal", help="Search the words as typed: no operators, fields or wildcards."),
+]
+AliasesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--aliases",
+        help="Aliases file (default: $NEWSCLI_ALIASES, else $XDG_CONFIG_HOME/newscli/aliases.tsv).",
+    ),
+]
+WaitOpt = Annotated[
+    float, typer.Option("--wait", help="Seconds to wait for another writer's lock before failing.")
+]
 
 
 def _index(path: str | None, *, create: bool = False) -> Any:
@@ -84,15 +136,36 @@ def _say(text: str) -> None:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, or - for stdin.", show_default=False)],
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, folders (recursive), globs, or - for stdin.", show_default=False
+        ),
+    ],
     index: IndexOpt = None,
-    input_format: Annotated[str, typer.Option("--input-format", help="auto|text|json|jsonl (auto sniffs each input).")] = "auto",
-    month_first: Annotated[bool, typer.Option("--month-first", help="Read ambiguous numeric dates like 03/04/2024 as month/day (default: day/month).")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for parsing (0 = by input size).")] = 0,
+    input_format: Annotated[
+        str, typer.Option("--input-format", help="auto|text|json|jsonl (auto sniffs each input).")
+    ] = "auto",
+    month_first: Annotated[
+        bool,
+        typer.Option(
+            "--month-first",
+            help="Read ambiguous numeric dates like 03/04/2024 as month/day (default: day/month).",
+        ),
+    ] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Worker processes for parsing (0 = by input size).")
+    ] = 0,
     wait: WaitOpt = 30.0,
-    batch: Annotated[int, typer.Option("--batch", help="Commit every N articles (a crash loses at most one batch).")] = 2000,
+    batch: Annotated[
+        int,
+        typer.Option("--batch", help="Commit every N articles (a crash loses at most one batch)."),
+    ] = 2000,
     aliases: AliasesOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No per-file warnings; errors and the summary only.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="No per-file warnings; errors and the summary only."),
+    ] = False,
 ) -> None:
     """Add articles to the index; re-ingesting never duplicates, changed articles are updated.
 
@@ -108,8 +181,14 @@ def ingest(
     if batch < 1:
         raise UsageError("--batch must be >= 1")
     apath = aliases_path(aliases)
-    opts = IngestOptions(fmt=input_format, dayfirst=not month_first, jobs=jobs, wait=wait, batch=batch,  # type: ignore[arg-type]
-                         aliases=str(apath) if apath else None)
+    opts = IngestOptions(
+        fmt=input_format,  # type: ignore[arg-type]  # checked just above
+        dayfirst=not month_first,
+        jobs=jobs,
+        wait=wait,
+        batch=batch,
+        aliases=str(apath) if apath else None,
+    )
     if apath is not None:
         _extractor(aliases)  # a broken aliases file is a usage error before any work
     ix = _index(index, create=True)
@@ -133,14 +212,26 @@ def ingest(
             bar.start()
             task = bar.add_task("ingesting", total=None)
         try:
-            summary = run(ix, paths, opts, report=report, on_article=tick,
-                          on_wait=lambda: _say(f"newscli: waiting up to {wait:g}s for another newscli writing to the index..."))
+            summary = run(
+                ix,
+                paths,
+                opts,
+                report=report,
+                on_article=tick,
+                on_wait=lambda: _say(
+                    f"newscli: waiting up to {wait:g}s for another newscli writing to the index..."
+                ),
+            )
         finally:
             if bar is not None:
                 bar.stop()
     except Interrupted as exc:
         s = exc.summary
-        state = f"committed {s.committed} article(s) done so far" if exc.committed else "rolled back the current batch"
+        state = (
+            f"committed {s.committed} article(s) done so far"
+            if exc.committed
+            else "rolled back the current batch"
+        )
         _say(f"newscli: interrupted: {state}; re-run the same command to continue")
         raise typer.Exit(ExitCode.INTERRUPTED) from None
     el = summary.elapsed()
@@ -156,7 +247,10 @@ def ingest(
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="Whoosh query over title and body; words are ANDed; empty or * = all.")] = "",
+    query: Annotated[
+        str,
+        typer.Argument(help="Whoosh query over title and body; words are ANDed; empty or * = all."),
+    ] = "",
     index: IndexOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -166,14 +260,27 @@ def search(
     hijri: HijriOpt = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="Hits to print (0 = all).")] = 10,
     offset: Annotated[int, typer.Option("--offset", help="Skip this many hits first.")] = 0,
-    sort: Annotated[str, typer.Option("--sort", help="relevance|date|-date (undated articles come last).")] = "relevance",
+    sort: Annotated[
+        str, typer.Option("--sort", help="relevance|date|-date (undated articles come last).")
+    ] = "relevance",
     fmt: FormatOpt = "auto",
-    fields: Annotated[str | None, typer.Option("--fields", help="Comma list of fields for json/jsonl/csv/tsv.")] = None,
-    no_headers: Annotated[bool, typer.Option("--no-headers", help="csv/tsv without the header row.")] = False,
+    fields: Annotated[
+        str | None, typer.Option("--fields", help="Comma list of fields for json/jsonl/csv/tsv.")
+    ] = None,
+    no_headers: Annotated[
+        bool, typer.Option("--no-headers", help="csv/tsv without the header row.")
+    ] = False,
     count: Annotated[bool, typer.Option("--count", help="Print only the number of hits.")] = False,
-    no_snippet: Annotated[bool, typer.Option("--no-snippet", help="Skip snippets (faster).")] = False,
+    no_snippet: Annotated[
+        bool, typer.Option("--no-snippet", help="Skip snippets (faster).")
+    ] = False,
     literal: LiteralOpt = False,
-    facets: Annotated[str | None, typer.Option("--facets", help="Also print facet counts of the hits: e.g. country,official.")] = None,
+    facets: Annotated[
+        str | None,
+        typer.Option(
+            "--facets", help="Also print facet counts of the hits: e.g. country,official."
+        ),
+    ] = None,
     aliases: AliasesOpt = None,
 ) -> None:
     """Search the index. Exit 0 with hits, 1 without, 2 on error.
@@ -181,13 +288,29 @@ def search(
     Example: newscli search 'Kashmir AND talks' --country PK --since 2024-01 --format jsonl | jq -r .title
     """
     from newscli.render import (
-        ALL_FIELDS, hits_table, parse_fields, resolve_format, write_records,
+        ALL_FIELDS,
+        hits_table,
+        parse_fields,
+        resolve_format,
+        write_records,
     )
 
     out = resolve_format(fmt, ENV)
-    req = _request(query, aliases=aliases, literal=literal, since=since, until=until, countries=country,
-                   officials=official, sources=source, hijri=hijri, limit=limit, offset=offset, sort=sort,
-                   snippet=not no_snippet and not count)
+    req = _request(
+        query,
+        aliases=aliases,
+        literal=literal,
+        since=since,
+        until=until,
+        countries=country,
+        officials=official,
+        sources=source,
+        hijri=hijri,
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        snippet=not no_snippet and not count,
+    )
     ix = _index(index)
     resolver = _query_resolver(query, aliases)
     if count:
@@ -201,8 +324,15 @@ def search(
             _facets_under(ix, req, resolver, facets)
     else:
         default = [f for f in ALL_FIELDS if f != "body"]
-        write_records(ENV, out, (h.to_dict() for h in hits), fields=parse_fields(fields, default=default) if (fields or out in ("json", "jsonl")) else None,
-                      headers=not no_headers)
+        write_records(
+            ENV,
+            out,
+            (h.to_dict() for h in hits),
+            fields=parse_fields(fields, default=default)
+            if (fields or out in ("json", "jsonl"))
+            else None,
+            headers=not no_headers,
+        )
     raise typer.Exit(ExitCode.OK if total else ExitCode.NO_HITS)
 
 
@@ -215,7 +345,17 @@ def _facets_under(ix: Any, req: Any, resolver: Any, spec: str) -> None:
         counts_table(ENV, f"by {by}", _labelled(by, rows[:10]), total)
 
 
-FACET_BY = ("country", "official", "source", "year", "month", "day", "hijri-month", "country-pair", "official-pair")
+FACET_BY = (
+    "country",
+    "official",
+    "source",
+    "year",
+    "month",
+    "day",
+    "hijri-month",
+    "country-pair",
+    "official-pair",
+)
 
 
 def _check_by(by: str) -> None:
@@ -235,7 +375,14 @@ def _labelled(by: str, rows: list[tuple[str, int]]) -> list[tuple[str, str, int]
 @app.command()
 def facets(
     query: Annotated[str, typer.Argument(help="Optional query; empty = every article.")] = "",
-    by: Annotated[str, typer.Option("--by", "-b", help="country|official|source|year|month|day|hijri-month|country-pair|official-pair.")] = "country",
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            "-b",
+            help="country|official|source|year|month|day|hijri-month|country-pair|official-pair.",
+        ),
+    ] = "country",
     top: Annotated[int, typer.Option("--top", help="Show the N largest (0 = all).")] = 20,
     index: IndexOpt = None,
     since: SinceOpt = None,
@@ -246,7 +393,9 @@ def facets(
     hijri: HijriOpt = None,
     literal: LiteralOpt = False,
     fmt: FormatOpt = "auto",
-    no_headers: Annotated[bool, typer.Option("--no-headers", help="csv/tsv without the header row.")] = False,
+    no_headers: Annotated[
+        bool, typer.Option("--no-headers", help="csv/tsv without the header row.")
+    ] = False,
     aliases: AliasesOpt = None,
 ) -> None:
     """Exact counts of matching articles per country, official, source or period.
@@ -257,8 +406,18 @@ def facets(
 
     _check_by(by)
     out = resolve_format(fmt, ENV)
-    req = _request(query, aliases=aliases, literal=literal, since=since, until=until, countries=country,
-                   officials=official, sources=source, hijri=hijri, snippet=False)
+    req = _request(
+        query,
+        aliases=aliases,
+        literal=literal,
+        since=since,
+        until=until,
+        countries=country,
+        officials=official,
+        sources=source,
+        hijri=hijri,
+        snippet=False,
+    )
     ix = _index(index)
     total, rows = ix.facets(req, by, _query_resolver(query, aliases))
     rows = rows[:top] if top else rows
@@ -284,7 +443,9 @@ def timeline(
     hijri: HijriOpt = None,
     literal: LiteralOpt = False,
     fmt: FormatOpt = "auto",
-    no_headers: Annotated[bool, typer.Option("--no-headers", help="csv/tsv without the header row.")] = False,
+    no_headers: Annotated[
+        bool, typer.Option("--no-headers", help="csv/tsv without the header row.")
+    ] = False,
     aliases: AliasesOpt = None,
 ) -> None:
     """Articles per period, empty periods shown as zero; undated articles are counted apart.
@@ -297,8 +458,18 @@ def timeline(
     if by not in ("day", "week", "month", "year"):
         raise UsageError(f"bad --by {by!r}: use day, week, month or year")
     out = resolve_format(fmt, ENV)
-    req = _request(query, aliases=aliases, literal=literal, since=since, until=until, countries=country,
-                   officials=official, sources=source, hijri=hijri, snippet=False)
+    req = _request(
+        query,
+        aliases=aliases,
+        literal=literal,
+        since=since,
+        until=until,
+        countries=country,
+        officials=official,
+        sources=source,
+        hijri=hijri,
+        snippet=False,
+    )
     ix = _index(index)
     total, days = ix.day_counts(req, _query_resolver(query, aliases))
     rows = periods(days, by, req.filters.since, req.filters.until)
@@ -317,7 +488,9 @@ def timeline(
 
 @app.command()
 def show(
-    article_id: Annotated[str, typer.Argument(help="An article id (a unique prefix is enough).", metavar="ID")],
+    article_id: Annotated[
+        str, typer.Argument(help="An article id (a unique prefix is enough).", metavar="ID")
+    ],
     index: IndexOpt = None,
     fmt: FormatOpt = "auto",
 ) -> None:
@@ -343,7 +516,9 @@ def show(
     elif out == "json":
         import json
 
-        ENV.stdout.write(json.dumps(article.to_dict(body=True), ensure_ascii=False, indent=2) + "\n")
+        ENV.stdout.write(
+            json.dumps(article.to_dict(body=True), ensure_ascii=False, indent=2) + "\n"
+        )
     else:
         write_records(ENV, out, [article.to_dict(body=True)])
 
@@ -352,7 +527,9 @@ def show(
 def stats(
     index: IndexOpt = None,
     fmt: FormatOpt = "auto",
-    top: Annotated[int, typer.Option("--top", help="How many top countries, officials and sources.")] = 10,
+    top: Annotated[
+        int, typer.Option("--top", help="How many top countries, officials and sources.")
+    ] = 10,
 ) -> None:
     """Size, article count, date range, top countries / officials / sources.
 
@@ -392,18 +569,39 @@ def export(
     """
     from newscli.render import write_records
 
-    req = _request(query, aliases=aliases, literal=literal, since=since, until=until, countries=country,
-                   officials=official, sources=source, hijri=hijri, limit=0, snippet=False)
+    req = _request(
+        query,
+        aliases=aliases,
+        literal=literal,
+        since=since,
+        until=until,
+        countries=country,
+        officials=official,
+        sources=source,
+        hijri=hijri,
+        limit=0,
+        snippet=False,
+    )
     ix = _index(index)
-    n = write_records(ENV, "jsonl", (a.to_dict(body=True) for a in ix.iter_articles(req, _query_resolver(query, aliases))))
+    n = write_records(
+        ENV,
+        "jsonl",
+        (a.to_dict(body=True) for a in ix.iter_articles(req, _query_resolver(query, aliases))),
+    )
     raise typer.Exit(ExitCode.OK if n else ExitCode.NO_HITS)
 
 
 @app.command()
 def delete(
-    ids: Annotated[list[str] | None, typer.Argument(help="Article ids to delete.", metavar="ID...")] = None,
-    query: Annotated[str | None, typer.Option("--query", help="Delete every article this query matches.")] = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask (required with --query off a terminal).")] = False,
+    ids: Annotated[
+        list[str] | None, typer.Argument(help="Article ids to delete.", metavar="ID...")
+    ] = None,
+    query: Annotated[
+        str | None, typer.Option("--query", help="Delete every article this query matches.")
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask (required with --query off a terminal).")
+    ] = False,
     index: IndexOpt = None,
     wait: WaitOpt = 30.0,
 ) -> None:
@@ -425,7 +623,9 @@ def delete(
         raise typer.Exit(ExitCode.NO_HITS)
     if query and not yes:
         if not (ENV.stdout_isatty and sys.stdin.isatty()):
-            raise UsageError(f"--query would delete {len(targets)} article(s); add --yes to confirm")
+            raise UsageError(
+                f"--query would delete {len(targets)} article(s); add --yes to confirm"
+            )
         if not typer.confirm(f"Delete {len(targets)} article(s)?", err=True):
             _say("newscli: nothing deleted")
             raise typer.Exit(ExitCode.NO_HITS)
@@ -476,8 +676,10 @@ def reindex(
 
     ix = _index(index)
     summary = run(ix, _extractor(aliases), wait=wait)
-    _say(f"newscli: reindexed {summary.seen} article(s): {summary.updated} changed, "
-         f"{summary.unchanged} unchanged in {summary.elapsed():.2f}s")
+    _say(
+        f"newscli: reindexed {summary.seen} article(s): {summary.updated} changed, "
+        f"{summary.unchanged} unchanged in {summary.elapsed():.2f}s"
+    )
 
 
 @app.command()
@@ -514,7 +716,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
 ) -> None:
     """Ingest news articles into a local full-text index and search them with facets."""
 
@@ -538,7 +742,7 @@ def run(argv: list[str], env: Env) -> int:
     except KeyboardInterrupt:
         env.stderr.write("newscli: interrupted\n")
         code = ExitCode.INTERRUPTED
-    except Exception as exc:  # noqa: BLE001 - an unexpected error must not look like "no hits"
+    except Exception as exc:
         click_code = _click_code(exc)
         if click_code is not None:
             code = click_code

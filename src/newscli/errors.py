@@ -38,5 +38,5 @@ class LockTimeout(IndexError_):
     pass
 
 
-class PipeClosed(Exception):  # noqa: N818 - not an error: the reader went away (`| head`)
+class PipeClosed(Exception):
     """stdout's reader closed the pipe; newscli stops writing and exits 0."""

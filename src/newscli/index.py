@@ -13,7 +13,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight, index as windex, query as wq
+from whoosh import highlight
+from whoosh import index as windex
+from whoosh import query as wq
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import LockError
@@ -90,8 +92,11 @@ def _marker(path: Path) -> dict[str, Any] | None:
 
 def _write_marker(path: Path) -> None:
     tmp = path / (MARKER + ".tmp")
-    payload = {"format": "newscli-index", "schema_version": SCHEMA_VERSION,
-               "created": datetime.now(UTC).isoformat(timespec="seconds")}
+    payload = {
+        "format": "newscli-index",
+        "schema_version": SCHEMA_VERSION,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump(payload, fh)
         fh.flush()
@@ -139,8 +144,10 @@ class Index:
             storage = DurableFileStorage(str(path), readonly=False)
             ix = storage.open_index(indexname=INDEX_NAME)
         except windex.EmptyIndexError as exc:
-            raise IndexError_(f"{path}: index marker present but no index data; remove the folder and re-ingest") from exc
-        except Exception as exc:  # noqa: BLE001 - any failure to open is reported, not raised raw
+            raise IndexError_(
+                f"{path}: index marker present but no index data; remove the folder and re-ingest"
+            ) from exc
+        except Exception as exc:
             raise IndexError_(f"{path}: cannot open index ({type(exc).__name__}: {exc})") from exc
         return cls(path, ix)
 
@@ -166,13 +173,19 @@ class Index:
                     break
             return out
 
-    def iter_articles(self, request: SearchRequest | None = None, resolver: Resolver | None = None) -> Iterator[Article]:
+    def iter_articles(
+        self, request: SearchRequest | None = None, resolver: Resolver | None = None
+    ) -> Iterator[Article]:
         with self.searcher() as s:
             if request is None:
                 docnums: Iterable[int] = s.reader().all_doc_ids()
             else:
                 q, flt = self._build(s, request, resolver)
-                docnums = sorted(set(s.docs_for_query(q)) & set(s.docs_for_query(flt))) if flt else sorted(s.docs_for_query(q))
+                docnums = (
+                    sorted(set(s.docs_for_query(q)) & set(s.docs_for_query(flt)))
+                    if flt
+                    else sorted(s.docs_for_query(q))
+                )
             for docnum in docnums:
                 yield _to_article(s.stored_fields(docnum))
 
@@ -185,7 +198,9 @@ class Index:
 
     # --- writing -------------------------------------------------------------------------------
 
-    def writer(self, *, wait: float = 30.0, on_wait: Callable[[], None] | None = None) -> IndexWriter:
+    def writer(
+        self, *, wait: float = 30.0, on_wait: Callable[[], None] | None = None
+    ) -> IndexWriter:
         return IndexWriter(self, wait=wait, on_wait=on_wait)
 
     # --- search --------------------------------------------------------------------------------
@@ -207,13 +222,20 @@ class Index:
             return wq.And([wq.Or([wq.Term("title", w), wq.Term("body", w)]) for w in words])
         parser = MultifieldParser(["title", "body"], self.ix.schema, group=AndGroup)
         parser.add_plugin(FuzzyTermPlugin())
-        parser.add_plugin(FieldAliasPlugin({
-            "title": ["headline"], "body": ["text", "content"], "source": ["outlet", "publisher"],
-            "country": ["countries"], "official": ["officials"],
-        }))
+        parser.add_plugin(
+            FieldAliasPlugin(
+                {
+                    "title": ["headline"],
+                    "body": ["text", "content"],
+                    "source": ["outlet", "publisher"],
+                    "country": ["countries"],
+                    "official": ["officials"],
+                }
+            )
+        )
         try:
             q = parser.parse(text)
-        except Exception as exc:  # noqa: BLE001 - whoosh raises assorted errors on odd input
+        except Exception as exc:
             raise QueryError(f"cannot parse query {text!r}: {exc}") from exc
         return _rewrite(q, _Rewriter(s.reader(), resolver))
 
@@ -250,7 +272,9 @@ class Index:
             results = s.search(q, terms=req.snippet, **kwargs)
             total = len(results)
             if req.snippet:
-                results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+                results.fragmenter = highlight.ContextFragmenter(
+                    maxchars=SNIPPET_CHARS, surround=60
+                )
                 results.formatter = _MarkFormatter()
                 results.order = highlight.SCORE
             hits: list[Hit] = []
@@ -258,7 +282,8 @@ class Index:
             for hit in results[req.offset :] if limit is None or req.offset < limit else []:
                 fields = hit.fields()
                 article = _to_article(fields)
-                snippet, spans = (None, ())
+                snippet: str | None = None
+                spans: tuple[tuple[int, int], ...] = ()
                 if req.snippet:
                     snippet, spans = _snippet(hit, fields)
                 hits.append(Hit(article, float(hit.score) if scored else None, snippet, spans))
@@ -270,18 +295,29 @@ class Index:
 
     def _docset(self, s: Any, req: SearchRequest, resolver: Resolver | None) -> set[int]:
         q, flt = self._build(s, req, resolver)
-        docs = set(s.docs_for_query(q)) if not isinstance(q, wq.Every) else set(s.reader().all_doc_ids())
+        docs = (
+            set(s.docs_for_query(q))
+            if not isinstance(q, wq.Every)
+            else set(s.reader().all_doc_ids())
+        )
         if flt is not None:
             docs &= set(s.docs_for_query(flt))
         return docs
 
-    def facets(self, req: SearchRequest, by: str, resolver: Resolver | None = None) -> tuple[int, list[tuple[str, int]]]:
+    def facets(
+        self, req: SearchRequest, by: str, resolver: Resolver | None = None
+    ) -> tuple[int, list[tuple[str, int]]]:
         """Exact counts of the hit set per value of `by` (multi-valued fields count once per value)."""
         with self.searcher() as s:
             docs = self._docset(s, req, resolver)
             reader = s.reader()
-            field = {"country": "country", "official": "official", "source": "source",
-                     "country-pair": "country", "official-pair": "official"}.get(by)
+            field = {
+                "country": "country",
+                "official": "official",
+                "source": "source",
+                "country-pair": "country",
+                "official-pair": "official",
+            }.get(by)
             if field is not None and not by.endswith("-pair"):
                 counts = _term_counts(reader, field, docs)
             elif field is not None:
@@ -304,7 +340,9 @@ class Index:
                     counts[day[:width]] += n
             return len(docs), sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
-    def day_counts(self, req: SearchRequest, resolver: Resolver | None = None) -> tuple[int, Counter[str]]:
+    def day_counts(
+        self, req: SearchRequest, resolver: Resolver | None = None
+    ) -> tuple[int, Counter[str]]:
         with self.searcher() as s:
             docs = self._docset(s, req, resolver)
             return len(docs), _term_counts(s.reader(), "date", docs)
@@ -315,8 +353,12 @@ class Index:
             if docnum is None:
                 return []
             fields = s.stored_fields(docnum)
-            keys = [w for w, _ in s.key_terms_from_text("body", fields.get("body", ""), numterms=12)]
-            keys += [w for w, _ in s.key_terms_from_text("title", fields.get("title", ""), numterms=5)]
+            keys = [
+                w for w, _ in s.key_terms_from_text("body", fields.get("body", ""), numterms=12)
+            ]
+            keys += [
+                w for w, _ in s.key_terms_from_text("title", fields.get("title", ""), numterms=5)
+            ]
             if not keys:
                 return []
             q = wq.Or([wq.Term("body", k) for k in keys] + [wq.Term("title", k) for k in keys])
@@ -339,10 +381,16 @@ class Index:
             sources = _term_counts(reader, "source", docs).most_common(top)
             size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
             return Stats(
-                path=str(self.path), articles=len(docs), size_bytes=size,
+                path=str(self.path),
+                articles=len(docs),
+                size_bytes=size,
                 segments=len(self.ix._segments()),
-                first_date=min(days) if days else None, last_date=max(days) if days else None,
-                undated=len(docs) - dated, countries=countries, officials=officials, sources=sources,
+                first_date=min(days) if days else None,
+                last_date=max(days) if days else None,
+                undated=len(docs) - dated,
+                countries=countries,
+                officials=officials,
+                sources=sources,
             )
 
     def check(self) -> list[str]:
@@ -356,7 +404,7 @@ class Index:
                 try:
                     fields = reader.stored_fields(docnum)
                     json.loads(fields.get("record") or "{}")
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     problems.append(f"document {docnum}: unreadable stored fields ({exc})")
                     continue
                 n += 1
@@ -400,7 +448,9 @@ def _acquire(ix: Any, wait: float, on_wait: Callable[[], None] | None) -> Any:
     try:
         return ix.writer(timeout=wait, delay=0.25, limitmb=256)
     except LockError as exc:
-        raise LockTimeout(f"the index is locked by another newscli process; gave up after {wait:g}s (see --wait)") from exc
+        raise LockTimeout(
+            f"the index is locked by another newscli process; gave up after {wait:g}s (see --wait)"
+        ) from exc
 
 
 class IndexWriter:
@@ -484,8 +534,10 @@ class IndexWriter:
 
 def _entities_digest(a: Article) -> str:
     """Part of the stored hash, so re-extraction with new data counts as a change."""
-    key = ",".join(c.code + str(c.mentions) for c in a.countries) + "|" + ",".join(
-        f"{o.name}/{o.title}/{o.mentions}" for o in a.officials
+    key = (
+        ",".join(c.code + str(c.mentions) for c in a.countries)
+        + "|"
+        + ",".join(f"{o.name}/{o.title}/{o.mentions}" for o in a.officials)
     )
     import hashlib
 
@@ -508,8 +560,15 @@ def _to_fields(a: Article, digest: str, locator: str | None) -> dict[str, Any]:
         "published": a.published.value.isoformat() if a.published else None,
         "has_time": a.published.has_time if a.published else False,
         "date_from": a.published.source if a.published else None,
-        "hijri": [a.hijri.year, a.hijri.month, a.hijri.day, a.hijri.text,
-                  a.hijri.gregorian.isoformat() if a.hijri.gregorian else None] if a.hijri else None,
+        "hijri": [
+            a.hijri.year,
+            a.hijri.month,
+            a.hijri.day,
+            a.hijri.text,
+            a.hijri.gregorian.isoformat() if a.hijri.gregorian else None,
+        ]
+        if a.hijri
+        else None,
         "dateline": a.dateline,
         "author": a.author,
         "countries": [[c.code, c.name, c.mentions] for c in a.countries],
@@ -546,8 +605,11 @@ def _to_article(fields: dict[str, Any]) -> Article:
     rec = json.loads(fields.get("record") or "{}")
     published = None
     if rec.get("published"):
-        published = Published(datetime.fromisoformat(rec["published"]), bool(rec.get("has_time")),
-                              rec.get("date_from") or "gregorian")
+        published = Published(
+            datetime.fromisoformat(rec["published"]),
+            bool(rec.get("has_time")),
+            rec.get("date_from") or "gregorian",
+        )
     hijri = None
     if rec.get("hijri"):
         y, m, d, text, g = rec["hijri"]
@@ -599,7 +661,7 @@ def _term_counts(reader: Any, field: str, docs: set[int]) -> Counter[str]:
 def _match_lexicon(reader: Any, field: str, value: str, *, surname: bool = False) -> list[str]:
     """Indexed values equal to `value` ignoring case and accents (for officials also by surname)."""
     want = fold(value)
-    out = []
+    out: list[str] = []
     if field not in reader.indexed_field_names():
         return out
     for term in reader.lexicon(field):
@@ -675,7 +737,7 @@ class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
     between = " … "
 
     def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return _OPEN + highlight.get_text(text, token, replace) + _CLOSE
+        return _OPEN + str(highlight.get_text(text, token, replace)) + _CLOSE
 
     def format_fragment(self, fragment: Any, replace: bool = False) -> str:
         out = super().format_fragment(fragment, replace)
@@ -689,7 +751,7 @@ def _snippet(hit: Any, fields: dict[str, Any]) -> tuple[str, tuple[tuple[int, in
         if not marked:
             marked = hit.highlights("title", text=fields.get("title", ""), top=1) or ""
             marked = ""  # a title match is shown in the title column; use the lead instead
-    except Exception:  # noqa: BLE001 - a highlighting failure must not cost the hit
+    except Exception:
         marked = ""
     if not marked:
         body = fields.get("body", "")

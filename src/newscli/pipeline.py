@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -95,9 +96,22 @@ def run_task(task: Task, extractor: Extractor, dayfirst: bool) -> list[Result]:
             else:
                 items = [doc]
         if not isinstance(items, list):
-            return [*out, Problem(origin, f"expected a JSON object or array, got {type(items).__name__}")]
+            return [
+                *out,
+                Problem(origin, f"expected a JSON object or array, got {type(items).__name__}"),
+            ]
         for n, obj in enumerate(items, 1):
-            out.extend(_record(obj, extractor, origin, n, path, dayfirst, single=len(items) == 1 and task.single))
+            out.extend(
+                _record(
+                    obj,
+                    extractor,
+                    origin,
+                    n,
+                    path,
+                    dayfirst,
+                    single=len(items) == 1 and task.single,
+                )
+            )
         return out
     for offset, raw in enumerate(text.split("\n")):
         lineno = task.first_line + offset
@@ -115,8 +129,16 @@ def run_task(task: Task, extractor: Extractor, dayfirst: bool) -> list[Result]:
     return out
 
 
-def _record(obj: object, extractor: Extractor, origin: str, line: int, path: str | None,
-            dayfirst: bool, *, single: bool) -> list[Result]:
+def _record(
+    obj: object,
+    extractor: Extractor,
+    origin: str,
+    line: int,
+    path: str | None,
+    dayfirst: bool,
+    *,
+    single: bool,
+) -> list[Result]:
     if depth(obj) > MAX_DEPTH + 1:
         return [Problem(origin, f"record nested deeper than {MAX_DEPTH} levels", line)]
     try:
@@ -131,7 +153,9 @@ def _record(obj: object, extractor: Extractor, origin: str, line: int, path: str
     return res
 
 
-def _finish(article: Article, extractor: Extractor, origin: str, line: int | None, locator: str | None) -> Parsed:
+def _finish(
+    article: Article, extractor: Extractor, origin: str, line: int | None, locator: str | None
+) -> Parsed:
     if locator and not locator.startswith("path:"):
         locator = "path:" + os.path.abspath(locator)
     article = extractor.extract(article).with_id()
@@ -170,8 +194,14 @@ def iter_tasks(specs: list[str], fmt: Format, summary: Summary) -> Iterator[Task
         yield from tasks_for(item, fmt)
 
 
-def results(tasks: Iterable[Task | Problem], *, jobs: int, aliases: str | None, dayfirst: bool,
-            extractor_factory: Callable[[], Extractor]) -> Iterator[Result]:
+def results(
+    tasks: Iterable[Task | Problem],
+    *,
+    jobs: int,
+    aliases: str | None,
+    dayfirst: bool,
+    extractor_factory: Callable[[], Extractor],
+) -> Iterator[Result]:
     """Run tasks in `jobs` worker processes (in order), or inline for jobs <= 1."""
     if jobs <= 1:
         ex = extractor_factory()
@@ -238,10 +268,8 @@ def auto_jobs(specs: list[str]) -> int:
     total = 0
     for item in expand(specs):
         if isinstance(item, str):
-            try:
+            with contextlib.suppress(OSError):
                 total += os.path.getsize(item)
-            except OSError:
-                pass
             if total > 4 * 1024 * 1024:
                 return min(cpus, 4)
     return 1
@@ -272,15 +300,26 @@ class _StopFlag:
             signal.signal(signal.SIGINT, self._previous)
 
 
-def ingest(index: Any, specs: list[str], opts: IngestOptions, *,
-           report: Callable[[Problem], None], on_article: Callable[[Summary], None] | None = None,
-           on_wait: Callable[[], None] | None = None) -> Summary:
+def ingest(
+    index: Any,
+    specs: list[str],
+    opts: IngestOptions,
+    *,
+    report: Callable[[Problem], None],
+    on_article: Callable[[Summary], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> Summary:
     """Ingest everything `specs` names into `index`; problems go to `report`, never raise for bad input."""
     summary = Summary()
     jobs = opts.jobs or auto_jobs(specs)
     tasks = iter_tasks(specs, opts.fmt, summary)
-    stream = results(tasks, jobs=jobs, aliases=opts.aliases, dayfirst=opts.dayfirst,
-                     extractor_factory=lambda: Extractor.load(Path(opts.aliases) if opts.aliases else None))
+    stream = results(
+        tasks,
+        jobs=jobs,
+        aliases=opts.aliases,
+        dayfirst=opts.dayfirst,
+        extractor_factory=lambda: Extractor.load(Path(opts.aliases) if opts.aliases else None),
+    )
     with _StopFlag() as flag:
         writer = index.writer(wait=opts.wait, on_wait=on_wait)
         try:
@@ -298,8 +337,13 @@ def ingest(index: Any, specs: list[str], opts: IngestOptions, *,
                 if status == "duplicate":
                     summary.duplicates += 1
                     summary.warnings += 1
-                    report(_warning(res.origin, res.line,
-                                    f"same id as an earlier article in this run ({res.article.id}); kept the first"))
+                    report(
+                        _warning(
+                            res.origin,
+                            res.line,
+                            f"same id as an earlier article in this run ({res.article.id}); kept the first",
+                        )
+                    )
                 else:
                     setattr(summary, status, getattr(summary, status) + 1)
                 if writer.pending >= opts.batch:
@@ -332,8 +376,14 @@ def writer_commit(writer: Any, summary: Summary, *, reopen: bool = True) -> None
         signal.signal(signal.SIGINT, previous)
 
 
-def reindex(index: Any, extractor: Extractor, *, wait: float, batch: int = 2000,
-            on_article: Callable[[Summary], None] | None = None) -> Summary:
+def reindex(
+    index: Any,
+    extractor: Extractor,
+    *,
+    wait: float,
+    batch: int = 2000,
+    on_article: Callable[[Summary], None] | None = None,
+) -> Summary:
     """Re-run extraction over the stored articles; only changed records are rewritten."""
     summary = Summary()
     records = list(index.iter_records())

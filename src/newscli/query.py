@@ -35,18 +35,47 @@ class SearchRequest:
     snippet: bool = True
 
 
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "‘": "'", "’": "'",
-                         "‚": "'", "–": "-", "—": "-", "−": "-", "\u00a0": " "})
+_QUOTES = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "«": '"',
+        "»": '"',
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "–": "-",
+        "—": "-",
+        "−": "-",
+        "\u00a0": " ",
+    }
+)
 
 
 def normalise_query(text: str) -> str:
     return text.translate(_QUOTES).strip()
 
 
-KNOWN_FIELDS = frozenset({
-    "title", "headline", "body", "text", "content", "source", "outlet", "publisher", "country",
-    "countries", "official", "officials", "date", "hijri",
-})
+KNOWN_FIELDS = frozenset(
+    {
+        "title",
+        "headline",
+        "body",
+        "text",
+        "content",
+        "source",
+        "outlet",
+        "publisher",
+        "country",
+        "countries",
+        "official",
+        "officials",
+        "date",
+        "hijri",
+    }
+)
 
 
 def validate_query(text: str) -> None:
@@ -145,7 +174,9 @@ def parse_hijri_filter(value: str) -> str:
     return f"{int(m.group(1)):04d}" + (f"-{int(m.group(2)):02d}" if m.group(2) else "")
 
 
-def groups(values: list[str] | None, resolve: Callable[[str], str] | None = None) -> tuple[tuple[str, ...], ...]:
+def groups(
+    values: list[str] | None, resolve: Callable[[str], str] | None = None
+) -> tuple[tuple[str, ...], ...]:
     """Repeated flags are AND, a comma list inside one flag is OR."""
     out = []
     for v in values or []:
@@ -191,7 +222,11 @@ def build_request(
     if s and u and s > u:
         raise UsageError(f"--since {since} is after --until {until}")
     filters = Filters(
-        since=s, until=u, countries=groups(countries, country), officials=groups(officials),
-        sources=groups(sources), hijri=parse_hijri_filter(hijri) if hijri else None,
+        since=s,
+        until=u,
+        countries=groups(countries, country),
+        officials=groups(officials),
+        sources=groups(sources),
+        hijri=parse_hijri_filter(hijri) if hijri else None,
     )
     return SearchRequest(q, literal, filters, limit, offset, sort, snippet)  # type: ignore[arg-type]

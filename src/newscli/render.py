@@ -15,9 +15,26 @@ from newscli.parse.text import clean, clean_line
 FORMATS = ("auto", "table", "json", "jsonl", "csv", "tsv", "ids")
 DEFAULT_FIELDS = ("id", "date", "source", "title", "countries", "officials", "url", "path")
 ALL_FIELDS = (
-    "id", "title", "source", "date", "published", "date_from", "hijri_date", "hijri", "dateline",
-    "author", "countries", "main_country", "officials", "path", "url", "ingested_at", "score",
-    "snippet", "highlights", "body",
+    "id",
+    "title",
+    "source",
+    "date",
+    "published",
+    "date_from",
+    "hijri_date",
+    "hijri",
+    "dateline",
+    "author",
+    "countries",
+    "main_country",
+    "officials",
+    "path",
+    "url",
+    "ingested_at",
+    "score",
+    "snippet",
+    "highlights",
+    "body",
 )
 
 
@@ -45,8 +62,13 @@ def _console(env: Env, stream: TextIO | None = None) -> Any:
     out = stream or env.stdout
     tty = env.stdout_isatty if stream is None or stream is env.stdout else env.stderr_isatty
     return Console(
-        file=out, force_terminal=tty and not env.no_color, no_color=env.no_color or not tty,
-        highlight=False, markup=False, emoji=False, width=env.width if env.width else (None if tty else 120),
+        file=out,
+        force_terminal=tty and not env.no_color,
+        no_color=env.no_color or not tty,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        width=env.width if env.width else (None if tty else 120),
         soft_wrap=False,
     )
 
@@ -76,15 +98,23 @@ def _flat(value: Any) -> str:
     return clean_line(str(value))
 
 
-def write_records(env: Env, fmt: str, records: Iterable[dict[str, Any]], *,
-                  fields: Sequence[str] | None = None, headers: bool = True) -> int:
+def write_records(
+    env: Env,
+    fmt: str,
+    records: Iterable[dict[str, Any]],
+    *,
+    fields: Sequence[str] | None = None,
+    headers: bool = True,
+) -> int:
     """json / jsonl / csv / tsv / ids. Returns the number of records written."""
     out = env.stdout
     n = 0
     if fmt == "json":
         out.write("[")
         for rec in records:
-            out.write(("," if n else "") + "\n" + json.dumps(_select(rec, fields), ensure_ascii=False))
+            out.write(
+                ("," if n else "") + "\n" + json.dumps(_select(rec, fields), ensure_ascii=False)
+            )
             n += 1
         out.write("\n]\n" if n else "]\n")
     elif fmt == "jsonl":
@@ -148,8 +178,12 @@ def hits_table(env: Env, hits: Sequence[Hit], total: int, offset: int = 0) -> No
             cell.append("\n")
             cell.append_text(snippet)
         table.add_row(
-            str(i), a.published.day.isoformat() if a.published else "—", _text(a.source),
-            cell, _text(",".join(c.code for c in a.countries[:6])), a.id,
+            str(i),
+            a.published.day.isoformat() if a.published else "—",
+            _text(a.source),
+            cell,
+            _text(",".join(c.code for c in a.countries[:6])),
+            a.id,
         )
     con.print(table)
     shown = f"{offset + 1}-{offset + len(hits)}" if hits else "0"
@@ -166,13 +200,23 @@ def article_view(env: Env, a: Article) -> None:
     meta.add_column(style="dim")
     meta.add_column()
     rows = [
-        ("id", a.id), ("source", a.source), ("published", a.published.iso() if a.published else None),
-        ("hijri", f"{a.hijri.text} ({a.hijri.ymd})" if a.hijri else None), ("dateline", a.dateline),
-        ("author", a.author), ("url", a.url), ("path", a.path),
+        ("id", a.id),
+        ("source", a.source),
+        ("published", a.published.iso() if a.published else None),
+        ("hijri", f"{a.hijri.text} ({a.hijri.ymd})" if a.hijri else None),
+        ("dateline", a.dateline),
+        ("author", a.author),
+        ("url", a.url),
+        ("path", a.path),
         ("countries", ", ".join(f"{c.name} ({c.code}) ×{c.mentions}" for c in a.countries)),
         ("main country", a.main_country),
-        ("officials", "; ".join(f"{o.name}" + (f" — {o.title}" if o.title else "") + f" ×{o.mentions}"
-                                for o in a.officials)),
+        (
+            "officials",
+            "; ".join(
+                f"{o.name}" + (f" — {o.title}" if o.title else "") + f" ×{o.mentions}"
+                for o in a.officials
+            ),
+        ),
     ]
     for k, v in rows:
         if v:
@@ -182,7 +226,9 @@ def article_view(env: Env, a: Article) -> None:
     con.print(Text(clean(a.body)))
 
 
-def counts_table(env: Env, title: str, rows: Sequence[tuple[str, str, int]], total: int, *, bars: bool = True) -> None:
+def counts_table(
+    env: Env, title: str, rows: Sequence[tuple[str, str, int]], total: int, *, bars: bool = True
+) -> None:
     """rows: (value, label, count)."""
     from rich.table import Table
     from rich.text import Text
@@ -196,7 +242,9 @@ def counts_table(env: Env, title: str, rows: Sequence[tuple[str, str, int]], tot
     peak = max((r[2] for r in rows), default=0) or 1
     for value, label, n in rows:
         bar = "█" * max(1, round(24 * n / peak)) if n and bars else ""
-        table.add_row(Text(clean_line(value)), Text(clean_line(label)), str(n), Text(bar, style="cyan"))
+        table.add_row(
+            Text(clean_line(value)), Text(clean_line(label)), str(n), Text(bar, style="cyan")
+        )
     con.print(table)
     con.print(Text(f"{total} matching articles", style="dim"))
 
@@ -213,7 +261,11 @@ def stats_view(env: Env, st: Any) -> None:
     grid.add_row("articles", str(st.articles))
     grid.add_row("size", f"{st.size_bytes / 1048576:.1f} MB in {st.segments} segment(s)")
     grid.add_row("dates", f"{st.first_date or '—'} … {st.last_date or '—'} ({st.undated} undated)")
-    for label, rows in (("top countries", st.countries), ("top officials", st.officials), ("top sources", st.sources)):
+    for label, rows in (
+        ("top countries", st.countries),
+        ("top officials", st.officials),
+        ("top sources", st.sources),
+    ):
         grid.add_row(label, Text(", ".join(f"{clean_line(k)} ({n})" for k, n in rows) or "—"))
     con.print(grid)
 
@@ -234,6 +286,11 @@ def progress(env: Env) -> Any:
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     return Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} articles"),
-        TimeElapsedColumn(), console=_console(env, env.stderr), transient=True,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} articles"),
+        TimeElapsedColumn(),
+        console=_console(env, env.stderr),
+        transient=True,
     )

@@ -144,7 +144,9 @@ def tasks_for(path: str, fmt: Format = "auto") -> Iterator[Task | Problem]:
         fh.close()
 
 
-def _tasks_from_stream(origin: str, fh: BinaryIO, fmt: Format, size: int | None) -> Iterator[Task | Problem]:
+def _tasks_from_stream(
+    origin: str, fh: BinaryIO, fmt: Format, size: int | None
+) -> Iterator[Task | Problem]:
     head = fh.read(65536)
     kind = _sniff(origin, head, fmt)
     if kind == "jsonl":
@@ -152,8 +154,11 @@ def _tasks_from_stream(origin: str, fh: BinaryIO, fmt: Format, size: int | None)
         return
     limit = MAX_JSON_BYTES if kind == "json" else MAX_TEXT_BYTES
     if size is not None and size > limit:
-        yield Problem(origin, f"file too large for one {'JSON document' if kind == 'json' else 'article'} "
-                              f"({size / 1048576:.1f} MB > {limit / 1048576:.0f} MB); split it or use JSON Lines")
+        yield Problem(
+            origin,
+            f"file too large for one {'JSON document' if kind == 'json' else 'article'} "
+            f"({size / 1048576:.1f} MB > {limit / 1048576:.0f} MB); split it or use JSON Lines",
+        )
         return
     rest = fh.read(limit + 1 - len(head)) if len(head) < limit + 1 else b""
     data = head + rest

@@ -37,7 +37,9 @@ def _floor(d: date, by: str) -> date:
     return d
 
 
-def periods(days: Counter[str], by: str, since: date | None = None, until: date | None = None) -> list[tuple[str, int]]:
+def periods(
+    days: Counter[str], by: str, since: date | None = None, until: date | None = None
+) -> list[tuple[str, int]]:
     """Every period from the first to the last (or --since/--until), in order, zeros included."""
     if not days and not (since and until):
         return []

@@ -24,7 +24,9 @@ DATELINE_WEIGHT = 2
 class Extractor:
     """Loaded once per process; extract() is pure and cheap."""
 
-    def __init__(self, gazetteer: Gazetteer, officials: OfficialData, aliases_file: str | None = None) -> None:
+    def __init__(
+        self, gazetteer: Gazetteer, officials: OfficialData, aliases_file: str | None = None
+    ) -> None:
         self.gz = gazetteer
         self.od = officials
         self.aliases_file = aliases_file
@@ -79,7 +81,9 @@ class Extractor:
                 else:
                     k = self.od.known[fold(canonical)]
                     self.od.known[fold(variant)] = k
-        self._country_words = frozenset(" ".join(k) for k, (code, _kind) in self.gz.phrases.items() if code)
+        self._country_words = frozenset(
+            " ".join(k) for k, (code, _kind) in self.gz.phrases.items() if code
+        )
         self.od._known_rx = None
 
     def extract(self, article: Article) -> Article:
@@ -102,7 +106,9 @@ class Extractor:
             first.setdefault(qualified[0], qualified[1])
             weight[qualified[0]] = counts[qualified[0]] + DATELINE_WEIGHT
         elif article.dateline:
-            for m in find_countries(article.dateline.title(), self.gz) or find_countries(article.dateline, self.gz):
+            for m in find_countries(article.dateline.title(), self.gz) or find_countries(
+                article.dateline, self.gz
+            ):
                 weight[m.code] = weight.get(m.code, 0) + DATELINE_WEIGHT
                 counts.setdefault(m.code, 1)
                 first.setdefault(m.code, 0)

@@ -7,12 +7,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import pairwise
 
 from newscli.extract.tokens import Token, joined_by_space_or_hyphen, key_of, tokenize
 
 # Words that are both a country and a common given name or surname ("Jordan Henderson", "Chad Miller",
 # "George Washington"): when a capitalised name-like word stands right before or after them, they are people.
-PERSON_AMBIGUOUS = frozenset({"Jordan", "Chad", "Georgia", "Israel", "Kenya", "India", "Washington", "Lebanon", "Chile"})
+PERSON_AMBIGUOUS = frozenset(
+    {"Jordan", "Chad", "Georgia", "Israel", "Kenya", "India", "Washington", "Lebanon", "Chile"}
+)
 # Capitalised words that may follow an ambiguous country without making it a person's name.
 _OK_NEIGHBOURS = frozenset(
     """Valley River Basin Government Army Armed Forces Ministry Minister President Prime King Queen
@@ -24,8 +27,12 @@ _OK_NEIGHBOURS = frozenset(
     Wednesday Thursday Friday Saturday Sunday Mr Mrs Ms Dr""".split()
 )
 # Signs that "Georgia" is the US state, and signs that it is the country.
-_US_GEORGIA = frozenset({"Atlanta", "Savannah", "Kemp", "Peach", "Macon", "Augusta", "Fulton", "Raffensperger"})
-_GE_GEORGIA = frozenset({"Tbilisi", "Georgian", "Georgians", "Kobakhidze", "Abkhazia", "Ossetia", "Batumi", "Kutaisi"})
+_US_GEORGIA = frozenset(
+    {"Atlanta", "Savannah", "Kemp", "Peach", "Macon", "Augusta", "Fulton", "Raffensperger"}
+)
+_GE_GEORGIA = frozenset(
+    {"Tbilisi", "Georgian", "Georgians", "Kobakhidze", "Abkhazia", "Ossetia", "Batumi", "Kutaisi"}
+)
 
 NONE = ""  # value of a blocked phrase: matches (so it wins as the longest) but names no country
 
@@ -33,11 +40,15 @@ NONE = ""  # value of a blocked phrase: matches (so it wins as the longest) but 
 @dataclass
 class Gazetteer:
     names: dict[str, str] = field(default_factory=dict)  # code -> display name
-    phrases: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict)  # key -> (code, kind)
+    phrases: dict[tuple[str, ...], tuple[str, str]] = field(
+        default_factory=dict
+    )  # key -> (code, kind)
     prefixes: dict[str, str] = field(default_factory=dict)  # "Sino" -> CN (only before a hyphen)
     first: dict[str, int] = field(default_factory=dict)  # first token -> longest phrase length
     lookup: dict[str, str] = field(default_factory=dict)  # folded name/alias/code -> code
-    qualifiers: dict[str, str] = field(default_factory=dict)  # "Mass." / "Ontario" in a dateline -> code
+    qualifiers: dict[str, str] = field(
+        default_factory=dict
+    )  # "Mass." / "Ontario" in a dateline -> code
 
     def add(self, phrase: str, code: str, kind: str) -> None:
         key = key_of(phrase)
@@ -68,12 +79,31 @@ class Gazetteer:
 
 # Phrases that contain a country word but are not about that country.
 BLOCKED = (
-    "Indian Ocean", "West Indies", "West Indian", "American Indian", "American Indians",
-    "New Guinea", "Gulf of Guinea", "Latin America", "Latin American",
-    "South America", "South American", "North America", "North American", "Central America",
-    "Central American", "Americas", "Jordan River",
-    "Turkey Point", "Indian Wells", "Korean Peninsula", "Dutch Harbor",
-    "Gulf of Mexico", "Mexico City", "Panama Canal", "Irish Sea",
+    "Indian Ocean",
+    "West Indies",
+    "West Indian",
+    "American Indian",
+    "American Indians",
+    "New Guinea",
+    "Gulf of Guinea",
+    "Latin America",
+    "Latin American",
+    "South America",
+    "South American",
+    "North America",
+    "North American",
+    "Central America",
+    "Central American",
+    "Americas",
+    "Jordan River",
+    "Turkey Point",
+    "Indian Wells",
+    "Korean Peninsula",
+    "Dutch Harbor",
+    "Gulf of Mexico",
+    "Mexico City",
+    "Panama Canal",
+    "Irish Sea",
 )
 
 
@@ -125,13 +155,17 @@ class CountryMention:
     kind: str
 
 
-def find_countries(text: str, gz: Gazetteer, tokens: list[Token] | None = None) -> list[CountryMention]:
+def find_countries(
+    text: str, gz: Gazetteer, tokens: list[Token] | None = None
+) -> list[CountryMention]:
     """Every country mention, longest match first, guards applied."""
     toks = tokens if tokens is not None else tokenize(text)
     out: list[CountryMention] = []
     words = {t.text for t in toks}
     us_georgia = bool(words & _US_GEORGIA) and not (words & _GE_GEORGIA)
-    people: set[str] = set()  # ambiguous words seen as a person's name in this text ("Chad Whitaker")
+    people: set[str] = (
+        set()
+    )  # ambiguous words seen as a person's name in this text ("Chad Whitaker")
     i, n = 0, len(toks)
     while i < n:
         tok = toks[i]
@@ -145,7 +179,9 @@ def find_countries(text: str, gz: Gazetteer, tokens: list[Token] | None = None) 
         hit = None
         for size in range(min(longest, n - i), 0, -1):
             span = toks[i : i + size]
-            if size > 1 and not all(joined_by_space_or_hyphen(text, a, b) for a, b in zip(span, span[1:], strict=False)):
+            if size > 1 and not all(
+                joined_by_space_or_hyphen(text, a, b) for a, b in pairwise(span)
+            ):
                 continue
             value = gz.phrases.get(tuple(t.text for t in span))
             if value is not None:
@@ -166,7 +202,14 @@ def find_countries(text: str, gz: Gazetteer, tokens: list[Token] | None = None) 
         i += size
     if people:
         # once "Chad" is a first name in this article, a bare "Chad" later is the same person
-        out = [m for m in out if not (m.end - m.start == len(text[m.start : m.end]) and text[m.start : m.end].rstrip("'’s") in people)]
+        out = [
+            m
+            for m in out
+            if not (
+                m.end - m.start == len(text[m.start : m.end])
+                and text[m.start : m.end].rstrip("'’s") in people
+            )
+        ]
     return out
 
 

@@ -47,9 +47,24 @@ NON_OFFICIAL_ROLES = re.compile(
 )
 
 _FALLBACK_TITLES = (
-    "President", "Prime Minister", "Foreign Minister", "Minister", "Secretary of State", "King",
-    "Queen", "Crown Prince", "Chancellor", "Governor", "Ambassador", "Chief Minister", "Gen",
-    "General", "Spokesperson", "Chief Adviser", "Emir", "Defence Minister",
+    "President",
+    "Prime Minister",
+    "Foreign Minister",
+    "Minister",
+    "Secretary of State",
+    "King",
+    "Queen",
+    "Crown Prince",
+    "Chancellor",
+    "Governor",
+    "Ambassador",
+    "Chief Minister",
+    "Gen",
+    "General",
+    "Spokesperson",
+    "Chief Adviser",
+    "Emir",
+    "Defence Minister",
 )
 
 
@@ -63,19 +78,27 @@ class KnownOfficial:
 @dataclass
 class OfficialData:
     titles: list[str] = field(default_factory=list)
-    ranks: list[str] = field(default_factory=list)  # military titles, stripped from the front of names
-    known: dict[str, KnownOfficial] = field(default_factory=dict)  # folded name or alias -> official
+    ranks: list[str] = field(
+        default_factory=list
+    )  # military titles, stripped from the front of names
+    known: dict[str, KnownOfficial] = field(
+        default_factory=dict
+    )  # folded name or alias -> official
     by_surname: dict[str, list[KnownOfficial]] = field(default_factory=dict)
     blocked: set[str] = field(default_factory=set)  # folded names never taken
     aliases: dict[str, str] = field(default_factory=dict)  # folded variant -> canonical name
-    user_keys: set[str] = field(default_factory=set)  # short variants a user's aliases file asked for ("SMQ")
+    user_keys: set[str] = field(
+        default_factory=set
+    )  # short variants a user's aliases file asked for ("SMQ")
     _title_rx: re.Pattern[str] | None = None
     _lead_rx: re.Pattern[str] | None = None
     _alt: str | None = None
     _appos: tuple[re.Pattern[str], re.Pattern[str]] | None = None
     _known_rx: re.Pattern[str] | None = None
 
-    def add_known(self, name: str, title: str | None, country: str | None, aliases: list[str]) -> None:
+    def add_known(
+        self, name: str, title: str | None, country: str | None, aliases: list[str]
+    ) -> None:
         k = KnownOfficial(name, title, country)
         for variant in [name, *aliases]:
             if variant.strip():
@@ -83,7 +106,9 @@ class OfficialData:
         parts = [p for p in name.split() if not re.fullmatch(_NUMERAL, p)]
         if len(parts) >= 2:
             same = self.by_surname.setdefault(fold(_strip_particle(parts[-1])), [])
-            same[:] = [o for o in same if fold(o.name) != fold(name)]  # a later row (current office) wins
+            same[:] = [
+                o for o in same if fold(o.name) != fold(name)
+            ]  # a later row (current office) wins
             same.append(k)
         self._known_rx = None
 
@@ -117,7 +142,9 @@ class OfficialData:
         """One alternation of every known name and alias, matched case- and accent-insensitively on folded text."""
         if self._known_rx is None and self.known:
             keys = [k for k in self.known if len(k) >= 4 or k in self.user_keys]
-            self._known_rx = re.compile(r"(?<![\w])(?:" + trie_pattern(keys, space=r"\s+") + r")(?![\w])")
+            self._known_rx = re.compile(
+                r"(?<![\w])(?:" + trie_pattern(keys, space=r"\s+") + r")(?![\w])"
+            )
         return self._known_rx
 
 
@@ -126,7 +153,9 @@ def _strip_particle(word: str) -> str:
 
 
 # Titles that, in lower case, are usually business roles ("chief executive Amin Nasser").
-CASE_SENSITIVE_TITLES = frozenset({"Chief Executive", "Director", "Director General", "Director-General", "Commissioner"})
+CASE_SENSITIVE_TITLES = frozenset(
+    {"Chief Executive", "Director", "Director General", "Director-General", "Commissioner"}
+)
 
 
 def _title_alternation(titles: list[str]) -> str:
@@ -166,8 +195,12 @@ def load_official_data() -> OfficialData:
         with known.open(encoding="utf-8") as fh:
             for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
                 aliases = [a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()]
-                data.add_known(row["name"].strip(), (row.get("title") or "").strip() or None,
-                               (row.get("country") or "").strip() or None, aliases)
+                data.add_known(
+                    row["name"].strip(),
+                    (row.get("title") or "").strip() or None,
+                    (row.get("country") or "").strip() or None,
+                    aliases,
+                )
     return data
 
 
@@ -204,7 +237,9 @@ def _clean_name(raw: str, lead: re.Pattern[str] | None = None) -> str | None:
     return name if len(name) >= 3 else None
 
 
-def find_officials(text: str, data: OfficialData, country_words: frozenset[str] = frozenset()) -> list[Official]:
+def find_officials(
+    text: str, data: OfficialData, country_words: frozenset[str] = frozenset()
+) -> list[Official]:
     """Officials in `text`, merged by name, with their title as found and a mention count."""
     found: list[_Found] = []
     title_rx = data.title_regex()
@@ -242,9 +277,7 @@ def find_officials(text: str, data: OfficialData, country_words: frozenset[str] 
     return _merge(text, found, data)
 
 
-_COUNTERPART = re.compile(
-    rf"\bcounterparts?,?[ \u00a0]+(?P<name>{NAME})"
-)
+_COUNTERPART = re.compile(rf"\bcounterparts?,?[ \u00a0]+(?P<name>{NAME})")
 
 
 def _appositive_after(data: OfficialData) -> re.Pattern[str]:
@@ -304,7 +337,12 @@ def _merge(text: str, found: list[_Found], data: OfficialData) -> list[Official]
         key = fold(canonical)
         entry = full.get(key)
         if entry is None:
-            full[key] = {"name": canonical, "title": f.title, "first": f.start, "strength": f.strength}
+            full[key] = {
+                "name": canonical,
+                "title": f.title,
+                "first": f.start,
+                "strength": f.strength,
+            }
         elif entry["title"] is None and f.title:
             entry["title"] = f.title
     # A one-word name after a title ("Prime Minister Khan") joins the full name it shortens.
@@ -322,24 +360,38 @@ def _merge(text: str, found: list[_Found], data: OfficialData) -> list[Official]
             if len(cands) == 1:
                 k = cands[0]
                 key = fold(k.name)
-                full.setdefault(key, {"name": k.name, "title": f.title or k.title, "first": f.start, "strength": 1})
+                full.setdefault(
+                    key,
+                    {"name": k.name, "title": f.title or k.title, "first": f.start, "strength": 1},
+                )
                 by_surname.setdefault(fold(_surname(k.name)), []).append(key)
             elif (
-                f.strength == 3 and f.title and not keys and _mononym_title(f.title)
-                and not re.search(rf"(?<!\w){re.escape(f.name.lower())}(?!\w)", text)  # a lowercase use: a common noun
+                f.strength == 3
+                and f.title
+                and not keys
+                and _mononym_title(f.title)
+                and not re.search(
+                    rf"(?<!\w){re.escape(f.name.lower())}(?!\w)", text
+                )  # a lowercase use: a common noun
             ):
                 # "President Suharto", "King Fahd": the one name the article gives
                 key = fold(f.name)
-                full.setdefault(key, {"name": f.name, "title": f.title, "first": f.start, "strength": 3})
+                full.setdefault(
+                    key, {"name": f.name, "title": f.title, "first": f.start, "strength": 3}
+                )
                 by_surname.setdefault(key, []).append(key)
     for entry in full.values():
         if entry["title"] is None:
-            k = data.known.get(fold(str(entry["name"])))
-            entry["title"] = k.title if k else None
+            known_title = data.known.get(fold(str(entry["name"])))
+            entry["title"] = known_title.title if known_title else None
     counts = _mention_counts(text, full, by_surname, data)
     ordered = sorted(full.items(), key=lambda kv: (-counts[kv[0]], int(str(kv[1]["first"]))))
-    return [Official(str(e["name"]), e["title"] if isinstance(e["title"], str) else None, max(1, counts[k]))
-            for k, e in ordered]
+    return [
+        Official(
+            str(e["name"]), e["title"] if isinstance(e["title"], str) else None, max(1, counts[k])
+        )
+        for k, e in ordered
+    ]
 
 
 _MONONYM_TITLES = re.compile(
@@ -352,8 +404,12 @@ def _mononym_title(title: str) -> bool:
     return bool(_MONONYM_TITLES.match(title))
 
 
-def _mention_counts(text: str, full: dict[str, dict[str, object]], by_surname: dict[str, list[str]],
-                    data: OfficialData) -> Counter[str]:
+def _mention_counts(
+    text: str,
+    full: dict[str, dict[str, object]],
+    by_surname: dict[str, list[str]],
+    data: OfficialData,
+) -> Counter[str]:
     counts: Counter[str] = Counter()
     folded = fold_aligned(text)
     for key, entry in full.items():

@@ -28,8 +28,18 @@ _MONTH_PATTERNS: tuple[tuple[int, str], ...] = (
 _MONTHS = [(n, re.compile(rf"^(?:{p})$")) for n, p in _MONTH_PATTERNS]
 
 NAMES = (
-    "Muharram", "Safar", "Rabi al-Awwal", "Rabi al-Thani", "Jumada al-Awwal", "Jumada al-Thani",
-    "Rajab", "Shaban", "Ramadan", "Shawwal", "Dhu al-Qadah", "Dhu al-Hijjah",
+    "Muharram",
+    "Safar",
+    "Rabi al-Awwal",
+    "Rabi al-Thani",
+    "Jumada al-Awwal",
+    "Jumada al-Thani",
+    "Rajab",
+    "Shaban",
+    "Ramadan",
+    "Shawwal",
+    "Dhu al-Qadah",
+    "Dhu al-Hijjah",
 )
 
 _WORD = r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff'’ʿʾ`\-\.]+"

@@ -7,7 +7,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from newscli.models import Article, HijriDate, Published
-from newscli.parse.dates import DateResult, byline_date, is_byline, parse_date_line, parse_date_value
+from newscli.parse.dates import (
+    DateResult,
+    byline_date,
+    is_byline,
+    parse_date_line,
+    parse_date_value,
+)
 from newscli.parse.hijri import HijriProblem, parse_hijri_line
 from newscli.parse.text import clean, clean_line
 
@@ -28,15 +34,36 @@ class NotAnArticle(ValueError):
 
 
 _HEADER_KEYS = {
-    "title": "title", "headline": "title", "head": "title",
-    "source": "source", "outlet": "source", "publisher": "source", "publication": "source",
-    "newspaper": "source", "site": "source",
-    "published": "date", "date": "date", "dated": "date", "pubdate": "date",
-    "published at": "date", "publication date": "date", "published on": "date", "updated": "updated",
-    "url": "url", "link": "url", "permalink": "url",
-    "author": "author", "by": "author", "byline": "author", "authors": "author", "writer": "author",
-    "hijri": "hijri", "hijri date": "hijri", "islamic date": "hijri",
-    "dateline": "dateline", "id": "id",
+    "title": "title",
+    "headline": "title",
+    "head": "title",
+    "source": "source",
+    "outlet": "source",
+    "publisher": "source",
+    "publication": "source",
+    "newspaper": "source",
+    "site": "source",
+    "published": "date",
+    "date": "date",
+    "dated": "date",
+    "pubdate": "date",
+    "published at": "date",
+    "publication date": "date",
+    "published on": "date",
+    "updated": "updated",
+    "url": "url",
+    "link": "url",
+    "permalink": "url",
+    "author": "author",
+    "by": "author",
+    "byline": "author",
+    "authors": "author",
+    "writer": "author",
+    "hijri": "hijri",
+    "hijri date": "hijri",
+    "islamic date": "hijri",
+    "dateline": "dateline",
+    "id": "id",
 }
 _KEY_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z _\-]{0,24}?)\s*:\s*(.*?)\s*$")
 
@@ -132,7 +159,9 @@ def _try_header(lines: list[str], dayfirst: bool) -> _Draft | None:
         m = _KEY_LINE.match(lines[i])
         if not m:
             return None
-        head.append((" ".join(m.group(1).lower().replace("_", " ").replace("-", " ").split()), m.group(2)))
+        head.append(
+            (" ".join(m.group(1).lower().replace("_", " ").replace("-", " ").split()), m.group(2))
+        )
         i += 1
     known = [(k, v) for k, v in head if k in _HEADER_KEYS]
     kinds = {_HEADER_KEYS[k] for k, _ in known}
@@ -189,7 +218,9 @@ def _hijri(line: str, d: _Draft) -> HijriDate | None:
 
 def _classify(line: str, dayfirst: bool, d: _Draft) -> str:
     """'date', 'hijri', 'byline' or 'text' for one of the first lines of an article."""
-    if is_byline(line) or re.match(r"^(?:published|updated|posted)\b", line, re.I) and "|" in line:
+    if is_byline(line) or (
+        re.match(r"^(?:published|updated|posted)\b", line, re.I) and "|" in line
+    ):
         return "byline"
     res = parse_date_line(line, dayfirst=dayfirst)
     if res.published is not None or res.problem is not None:
@@ -323,7 +354,9 @@ def apply_dates(
         published = greg.published
     if hijri is not None:
         if hijri.gregorian is None:
-            warnings.append(f"Hijri date {hijri.text!r} is outside the Umm al-Qura table or impossible")
+            warnings.append(
+                f"Hijri date {hijri.text!r} is outside the Umm al-Qura table or impossible"
+            )
         elif published is None:
             from datetime import datetime
 

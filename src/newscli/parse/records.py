@@ -13,8 +13,16 @@ from newscli.parse.text import clean, clean_line
 TITLE_KEYS = ("title", "headline", "name")
 BODY_KEYS = ("body", "text", "content", "article", "full_text", "description", "summary")
 DATE_KEYS = (
-    "published", "date", "published_at", "publishedAt", "pubDate", "pub_date", "timestamp",
-    "datetime", "created_at", "time",
+    "published",
+    "date",
+    "published_at",
+    "publishedAt",
+    "pubDate",
+    "pub_date",
+    "timestamp",
+    "datetime",
+    "created_at",
+    "time",
 )
 SOURCE_KEYS = ("source", "outlet", "publisher", "publication", "site", "source_name")
 URL_KEYS = ("url", "link", "permalink", "href")
@@ -23,7 +31,9 @@ AUTHOR_KEYS = ("author", "byline", "authors", "by")
 MAX_DEPTH = 4
 
 
-def _text(obj: dict[str, Any], keys: tuple[str, ...], what: str, *, nested_name: bool = False) -> str | None:
+def _text(
+    obj: dict[str, Any], keys: tuple[str, ...], what: str, *, nested_name: bool = False
+) -> str | None:
     for key in keys:
         if key not in obj or obj[key] is None:
             continue
@@ -84,7 +94,9 @@ def parse_record(obj: object, *, path: str | None = None, dayfirst: bool = True)
         url=clean_line(url) if url else None,
         author=clean_line(author) if author else None,
         given_id=clean_line(given_id) if given_id else None,
-        dateline=clean_line(dateline) if dateline else (find_dateline(paragraphs[0]) if paragraphs else None),
+        dateline=clean_line(dateline)
+        if dateline
+        else (find_dateline(paragraphs[0]) if paragraphs else None),
         path=orig_path or path,
     )
     article = apply_dates(article, greg, hijri, warnings)
