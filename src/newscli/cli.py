@@ -154,8 +154,13 @@ def ingest(
         ),
     ] = False,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", help="Worker processes for parsing (0 = by input size).")
-    ] = 0,
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Worker processes for parsing and extraction (0 = none, in this process; -1 = by input size).",
+        ),
+    ] = -1,
     wait: WaitOpt = 30.0,
     batch: Annotated[
         int,

@@ -52,10 +52,10 @@ def make_schema() -> Schema:
         sort_desc=ID(sortable=True),
         country=KEYWORD(commas=True, scorable=False),
         official=KEYWORD(commas=True, scorable=False),
-        path=ID(stored=True),
-        url=ID(stored=True),
+        path=STORED(),
+        url=STORED(),
         locator=ID(stored=True),
-        hash=ID(stored=True),
+        hash=STORED(),
         record=STORED(),
     )
 

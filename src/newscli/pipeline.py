@@ -202,8 +202,8 @@ def results(
     dayfirst: bool,
     extractor_factory: Callable[[], Extractor],
 ) -> Iterator[Result]:
-    """Run tasks in `jobs` worker processes (in order), or inline for jobs <= 1."""
-    if jobs <= 1:
+    """Run tasks in `jobs` worker processes (in order), or inline for jobs == 0."""
+    if jobs <= 0:
         ex = extractor_factory()
         for t in tasks:
             if isinstance(t, Problem):
@@ -223,7 +223,7 @@ def results(
     ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
     pool = ctx.Pool(jobs, initializer=init_worker, initargs=(aliases, dayfirst))
     try:
-        for batch in pool.imap(process_task, only_tasks(), chunksize=8):
+        for batch in pool.imap(process_task, only_tasks(), chunksize=1):
             while problems:
                 yield problems.pop(0)
             yield from batch
@@ -247,7 +247,7 @@ def is_stdin(spec: str) -> bool:
 class IngestOptions:
     fmt: Format = "auto"
     dayfirst: bool = True
-    jobs: int = 0  # 0 = decide from the input size
+    jobs: int = -1  # worker processes; 0 = parse in this process; -1 = decide from the input size
     wait: float = 30.0
     batch: int = 2000
     aliases: str | None = None
@@ -261,18 +261,19 @@ class Interrupted(Exception):
 
 
 def auto_jobs(specs: list[str]) -> int:
-    """Worker processes pay off only for larger inputs: their start-up costs ~0.3 s."""
+    """Worker processes pay off only for larger inputs: their start-up costs ~0.3 s. 0 = parse inline."""
     cpus = os.cpu_count() or 1
     if cpus < 2 or any(s == STDIN for s in specs):
-        return 1
+        return 0
     total = 0
     for item in expand(specs):
         if isinstance(item, str):
             with contextlib.suppress(OSError):
                 total += os.path.getsize(item)
             if total > 4 * 1024 * 1024:
-                return min(cpus, 4)
-    return 1
+                # the parent is busy indexing: one core for it, the rest for parsing workers
+                return max(1, min(cpus - 1, 4))
+    return 0
 
 
 class _StopFlag:
@@ -311,7 +312,7 @@ def ingest(
 ) -> Summary:
     """Ingest everything `specs` names into `index`; problems go to `report`, never raise for bad input."""
     summary = Summary()
-    jobs = opts.jobs or auto_jobs(specs)
+    jobs = opts.jobs if opts.jobs >= 0 else auto_jobs(specs)
     tasks = iter_tasks(specs, opts.fmt, summary)
     stream = results(
         tasks,

@@ -16,7 +16,7 @@ Format = Literal["auto", "text", "json", "jsonl"]
 FOLDER_SUFFIXES = frozenset({".txt", ".text", ".md", ".json", ".jsonl", ".ndjson", ""})
 MAX_TEXT_BYTES = 10 * 1024 * 1024  # one plain-text article; JSONL is streamed and has no limit
 MAX_JSON_BYTES = 512 * 1024 * 1024
-JSONL_CHUNK_LINES = 400
+JSONL_CHUNK_LINES = 100
 STDIN = "-"
 
 
