@@ -251,6 +251,16 @@ def test_delete_by_id_and_query(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert refused.code == 2 and "--yes" in refused.err
     assert cli("delete", "--query", "Kashmir", "--yes").code == 0
     assert ids("*") == all_ids - {victim} - kashmir
+    # counts skip deleted documents, with and without a query
+    recs = export()
+    assert facet_rows("--by", "country") == dict(
+        Counter(c["code"] for r in recs for c in r["countries"])
+    )
+    st = json.loads(cli("stats", "--format", "json").out)
+    assert st["articles"] == len(recs) == len(all_ids) - 1 - len(kashmir)
+    assert sum(
+        r["count"] for r in cli("timeline", "--by", "year", "--format", "jsonl").jsonl()
+    ) == len(recs)
 
 
 def test_similar() -> None:

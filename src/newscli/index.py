@@ -291,17 +291,20 @@ class Index:
 
     def count_hits(self, req: SearchRequest, resolver: Resolver | None = None) -> int:
         with self.searcher() as s:
-            return len(self._docset(s, req, resolver))
+            return _size(s, self._docset(s, req, resolver))
 
-    def _docset(self, s: Any, req: SearchRequest, resolver: Resolver | None) -> set[int]:
+    def _docset(self, s: Any, req: SearchRequest, resolver: Resolver | None) -> set[int] | None:
+        """The matching document numbers, or None for "every live document" (the cheap case)."""
         q, flt = self._build(s, req, resolver)
+        if isinstance(q, wq.Every) and flt is None:
+            return None
         docs = (
             set(s.docs_for_query(q))
             if not isinstance(q, wq.Every)
             else set(s.reader().all_doc_ids())
         )
         if flt is not None:
-            docs &= set(s.docs_for_query(flt))
+            docs.intersection_update(s.docs_for_query(flt))
         return docs
 
     def facets(
@@ -310,6 +313,7 @@ class Index:
         """Exact counts of the hit set per value of `by` (multi-valued fields count once per value)."""
         with self.searcher() as s:
             docs = self._docset(s, req, resolver)
+            total = _size(s, docs)
             reader = s.reader()
             field = {
                 "country": "country",
@@ -324,7 +328,7 @@ class Index:
                 per_doc: dict[int, list[str]] = {}
                 for term, ids in _postings(reader, field):
                     for d in ids:
-                        if d in docs:
+                        if docs is None or d in docs:
                             per_doc.setdefault(d, []).append(term)
                 counts = Counter()
                 for terms in per_doc.values():
@@ -338,14 +342,14 @@ class Index:
                 counts = Counter()
                 for day, n in days.items():
                     counts[day[:width]] += n
-            return len(docs), sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            return total, sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def day_counts(
         self, req: SearchRequest, resolver: Resolver | None = None
     ) -> tuple[int, Counter[str]]:
         with self.searcher() as s:
             docs = self._docset(s, req, resolver)
-            return len(docs), _term_counts(s.reader(), "date", docs)
+            return _size(s, docs), _term_counts(s.reader(), "date", docs)
 
     def similar(self, article_id: str, limit: int) -> list[Hit]:
         with self.searcher() as s:
@@ -373,21 +377,21 @@ class Index:
     def stats(self, top: int = 10) -> Stats:
         with self.searcher() as s:
             reader = s.reader()
-            docs = set(reader.all_doc_ids())
-            days = _term_counts(reader, "date", docs)
+            days = _term_counts(reader, "date", None)
             dated = sum(days.values())
-            countries = _term_counts(reader, "country", docs).most_common(top)
-            officials = _term_counts(reader, "official", docs).most_common(top)
-            sources = _term_counts(reader, "source", docs).most_common(top)
+            countries = _term_counts(reader, "country", None).most_common(top)
+            officials = _term_counts(reader, "official", None).most_common(top)
+            sources = _term_counts(reader, "source", None).most_common(top)
+            n = reader.doc_count()
             size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
             return Stats(
                 path=str(self.path),
-                articles=len(docs),
+                articles=n,
                 size_bytes=size,
                 segments=len(self.ix._segments()),
                 first_date=min(days) if days else None,
                 last_date=max(days) if days else None,
-                undated=len(docs) - dated,
+                undated=n - dated,
                 countries=countries,
                 officials=officials,
                 sources=sources,
@@ -649,12 +653,24 @@ def _postings_ids(reader: Any, field: str) -> Iterator[int]:
         yield from ids
 
 
-def _term_counts(reader: Any, field: str, docs: set[int]) -> Counter[str]:
+def _size(s: Any, docs: set[int] | None) -> int:
+    return int(s.reader().doc_count()) if docs is None else len(docs)
+
+
+def _term_counts(reader: Any, field: str, docs: set[int] | None) -> Counter[str]:
+    """Documents per term of `field` among `docs` (None = all live documents)."""
     counts: Counter[str] = Counter()
-    for term, ids in _postings(reader, field):
-        n = sum(1 for d in ids if d in docs)
+    if field not in reader.indexed_field_names():
+        return counts
+    exact_df = docs is None and not reader.has_deletions()
+    for term in reader.lexicon(field):
+        if exact_df:
+            n = reader.doc_frequency(field, term)  # kept exact by Whoosh while nothing is deleted
+        else:
+            ids = reader.postings(field, term).all_ids()  # postings skip deleted documents
+            n = sum(1 for _ in ids) if docs is None else len(docs.intersection(ids))
         if n:
-            counts[term] = n
+            counts[term.decode("utf-8") if isinstance(term, bytes) else term] = n
     return counts
 
 
