@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -445,16 +446,20 @@ Resolver = Callable[[str], str | None]
 
 def _acquire(ix: Any, wait: float, on_wait: Callable[[], None] | None) -> Any:
     try:
-        return ix.writer(timeout=0.0, limitmb=256)
-    except LockError:
-        if on_wait:
-            on_wait()
-    try:
-        return ix.writer(timeout=wait, delay=0.25, limitmb=256)
-    except LockError as exc:
-        raise LockTimeout(
-            f"the index is locked by another newscli process; gave up after {wait:g}s (see --wait)"
-        ) from exc
+        try:
+            return ix.writer(timeout=0.0, limitmb=256)
+        except LockError:
+            if on_wait:
+                on_wait()
+        try:
+            return ix.writer(timeout=wait, delay=0.25, limitmb=256)
+        except LockError as exc:
+            raise LockTimeout(
+                f"the index is locked by another newscli process; gave up after {wait:g}s (see --wait)"
+            ) from exc
+    except OSError as exc:
+        folder = getattr(getattr(ix, "storage", None), "folder", "index")
+        raise IndexError_(f"{folder}: cannot write to the index ({exc.strerror or exc})") from exc
 
 
 class IndexWriter:
@@ -512,7 +517,16 @@ class IndexWriter:
 
     def commit(self, *, reopen: bool = True) -> None:
         self._searcher.close()
-        self._w.commit()
+        try:
+            self._w.commit()
+        except OSError as exc:
+            # ENOSPC, EROFS, EIO...: Whoosh wrote no new TOC, so the last commit stays the index.
+            with contextlib.suppress(Exception):
+                self._w.cancel()
+            raise IndexError_(
+                f"{self.index.path}: cannot write to the index ({exc.strerror or exc}); "
+                "the articles of this batch were not committed"
+            ) from exc
         self._pending.clear()
         self._pending_loc.clear()
         self.pending = 0

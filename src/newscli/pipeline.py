@@ -139,7 +139,7 @@ def _record(
     *,
     single: bool,
 ) -> list[Result]:
-    if depth(obj) > MAX_DEPTH + 1:
+    if depth(obj) > MAX_DEPTH:
         return [Problem(origin, f"record nested deeper than {MAX_DEPTH} levels", line)]
     try:
         parsed = parse_record(obj, path=path, dayfirst=dayfirst)

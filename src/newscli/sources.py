@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from newscli.parse.text import clean
+
 Format = Literal["auto", "text", "json", "jsonl"]
 
 FOLDER_SUFFIXES = frozenset({".txt", ".text", ".md", ".json", ".jsonl", ".ndjson", ""})
@@ -18,6 +20,13 @@ MAX_TEXT_BYTES = 10 * 1024 * 1024  # one plain-text article; JSONL is streamed a
 MAX_JSON_BYTES = 512 * 1024 * 1024
 JSONL_CHUNK_LINES = 100
 STDIN = "-"
+
+
+def shown(path: str) -> str:
+    """A path as it may be stored and printed: undecodable bytes as U+FFFD, control characters removed."""
+    if any(0xDC80 <= ord(c) <= 0xDCFF for c in path):
+        path = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return clean(path).replace("\n", " ")
 
 
 @dataclass(frozen=True)
@@ -30,12 +39,18 @@ class Task:
     first_line: int = 1
     single: bool = True  # the file holds one article (its path then identifies it)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "origin", shown(self.origin))
+
 
 @dataclass(frozen=True)
 class Problem:
     origin: str
     message: str
     line: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "origin", shown(self.origin))
 
     def __str__(self) -> str:
         where = f"{self.origin}:{self.line}" if self.line else self.origin

@@ -28,7 +28,7 @@ SOURCE_KEYS = ("source", "outlet", "publisher", "publication", "site", "source_n
 URL_KEYS = ("url", "link", "permalink", "href")
 AUTHOR_KEYS = ("author", "byline", "authors", "by")
 
-MAX_DEPTH = 4
+MAX_DEPTH = 5  # levels of nesting a record may have ({"a": 1} has one)
 
 
 def _text(
@@ -58,7 +58,7 @@ def parse_record(obj: object, *, path: str | None = None, dayfirst: bool = True)
         raise NotAnArticle(f"expected a JSON object, got {type(obj).__name__}")
     title = _text(obj, TITLE_KEYS, "title")
     body = _text(obj, BODY_KEYS, "body")
-    if not (title and title.strip()) and not (body and body.strip()):
+    if not clean_line(title or "") and not clean_line(body or ""):
         raise NotAnArticle("record has neither a title nor a body")
     source = _text(obj, SOURCE_KEYS, "source", nested_name=True)
     url = _text(obj, URL_KEYS, "url")
@@ -66,7 +66,7 @@ def parse_record(obj: object, *, path: str | None = None, dayfirst: bool = True)
     given_id = _text(obj, ("id", "_id", "guid", "uuid"), "id")
     dateline = _text(obj, ("dateline",), "dateline")
     hijri_text = _text(obj, ("hijri_date", "hijri"), "hijri")
-    orig_path = obj.get("path") if isinstance(obj.get("path"), str) else None
+    orig_path = clean_line(obj["path"]) or None if isinstance(obj.get("path"), str) else None
 
     warnings: list[str] = []
     greg: DateResult | None = None
@@ -77,7 +77,7 @@ def parse_record(obj: object, *, path: str | None = None, dayfirst: bool = True)
     hijri = None
     if hijri_text:
         try:
-            hijri = parse_hijri_line(hijri_text)
+            hijri = parse_hijri_line(clean_line(hijri_text))
         except HijriProblem as exc:
             warnings.append(str(exc))
     body_text = clean(body or "").strip()
@@ -103,7 +103,7 @@ def parse_record(obj: object, *, path: str | None = None, dayfirst: bool = True)
     return Parsed(article, "json", warnings)
 
 
-def depth(obj: object, limit: int = MAX_DEPTH + 2) -> int:
+def depth(obj: object, limit: int = MAX_DEPTH + 1) -> int:
     """Nesting depth, capped at `limit` (deeply nested records are refused, not walked)."""
     if limit <= 0:
         return 0
