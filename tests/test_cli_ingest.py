@@ -162,3 +162,14 @@ def test_default_aliases_location_is_used(tmp_path: Path) -> None:
     f.write_text("Title: Bharatvarsh summit\nDate: 2024-01-02\n\nLeaders met in Bharatvarsh.\n")
     assert cli("ingest", str(f)).code == 0
     assert {c["code"] for c in cli("search", "*").jsonl()[0]["countries"]} == {"IN"}
+
+
+def test_an_index_inside_the_input_folder_is_skipped(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Title: One\nDate: 2024-01-02\n\nBody one.\n")
+    idx = folder / "idx"
+    assert cli("ingest", "--index", str(idx), str(folder)).code == 0
+    again = cli("ingest", "--index", str(idx), str(folder))
+    assert again.code == 0, again.err
+    assert _summary(again.err) == {"added": 0, "updated": 0, "unchanged": 1, "rejected": 0}

@@ -30,11 +30,12 @@ from whoosh.qparser import (
 from newscli.errors import IndexError_, LockTimeout, QueryError
 from newscli.models import Article, Country, HijriDate, Hit, Official, Published, fold
 from newscli.parse.hijri import from_gregorian
+from newscli.paths import INDEX_MARKER
 from newscli.query import Filters, SearchRequest
 from newscli.storage import DurableFileStorage, fsync_dir
 
 SCHEMA_VERSION = 1
-MARKER = "newscli-index.json"
+MARKER = INDEX_MARKER
 INDEX_NAME = "MAIN"
 SNIPPET_CHARS = 220
 UNDATED_ASC = "~"  # sorts after every ISO date, so undated articles come last in ascending order

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+INDEX_MARKER = "newscli-index.json"  # in every index folder newscli creates
+
 
 def index_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """--index, then $NEWSCLI_INDEX, then $XDG_DATA_HOME/newscli/index, then ~/.local/share/newscli/index."""

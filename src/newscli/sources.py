@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from newscli.parse.text import clean
+from newscli.paths import INDEX_MARKER
 
 Format = Literal["auto", "text", "json", "jsonl"]
 
@@ -102,6 +103,8 @@ def _walk(root: Path) -> Iterator[str | Problem]:
         except OSError as exc:
             yield Problem(str(d), f"cannot list folder ({exc.strerror or exc})")
             continue
+        if any(e.name == INDEX_MARKER for e in entries):
+            continue  # a newscli index inside the input folder is not input
         subdirs = []
         for e in entries:
             if e.name.startswith("."):
