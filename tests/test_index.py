@@ -84,3 +84,28 @@ def test_optimize_keeps_everything(tmp_path: Path) -> None:
     assert before == after
     st = json.loads(cli("stats", "--format", "json", "--index", str(idx)).out)
     assert st["segments"] == 1
+
+
+def test_full_disk_during_commit_keeps_last_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from whoosh.writing import SegmentWriter
+
+    idx = tmp_path / "idx"
+    assert cli("ingest", str(SAMPLE / "misc"), "--index", str(idx)).code == 0
+    before = {h["id"] for h in cli("search", "*", "-n", "0", "--index", str(idx)).jsonl()}
+
+    def full(self: object, *a: object, **k: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(SegmentWriter, "commit", full)
+    r = cli("ingest", str(SAMPLE / "feeds"), "--index", str(idx))
+    assert r.code == 2
+    assert "cannot write to the index (No space left on device)" in r.err
+    assert "unexpected" not in r.err
+    monkeypatch.undo()
+    after = {h["id"] for h in cli("search", "*", "-n", "0", "--index", str(idx)).jsonl()}
+    assert after == before
+    assert cli("check", "--index", str(idx)).code == 0

@@ -536,9 +536,10 @@ class IndexWriter:
             self._searcher = self.index.ix.searcher()
 
     def cancel(self) -> None:
-        try:
+        """Roll back the batch in progress; safe to call after a failed commit."""
+        with contextlib.suppress(Exception):
             self._searcher.close()
-        finally:
+        if not getattr(self._w, "is_closed", False):
             self._w.cancel()
 
     def __enter__(self) -> IndexWriter:
