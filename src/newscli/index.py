@@ -777,13 +777,10 @@ class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
 
 
 def _snippet(hit: Any, fields: dict[str, Any]) -> tuple[str, tuple[tuple[int, int], ...]]:
-    marked = ""
+    """Best body fragments around the matched terms, or the lead when only the title matched."""
     try:
         marked = hit.highlights("body", text=fields.get("body", ""), top=2) or ""
-        if not marked:
-            marked = hit.highlights("title", text=fields.get("title", ""), top=1) or ""
-            marked = ""  # a title match is shown in the title column; use the lead instead
-    except Exception:
+    except Exception:  # a highlighting failure must not cost the hit
         marked = ""
     if not marked:
         body = fields.get("body", "")
