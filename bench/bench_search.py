@@ -1,0 +1,220 @@
+"""Wall time of newscli query commands, as a user in a shell sees it, beside ripgrep over the raw files.
+
+  python bench/bench_search.py --index bench/out/idx-gen10k --corpus-dir bench/out/gen10k
+  python bench/bench_search.py --index /tmp/idx-sample --corpus-dir sample_data --runs 50
+
+Each command is a fresh process (start to exit, so Python start-up and imports are included), run
+--runs times round-robin after one untimed warm-up round; p50 and p95 (nearest rank) are printed.
+Searches use --format jsonl --limit 10 with stdout captured through a pipe, so the output cost is
+small and the same for every query. The reference is `rg -c -i minister DIR` (or `grep -r -c -i`
+when ripgrep is missing: `apt-get install ripgrep`).
+
+If --index does not exist yet (or is an empty folder), --corpus-dir is ingested into it first (not timed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+
+def newscli_exe() -> str:
+    exe = Path(sys.executable).parent / "newscli"
+    if exe.exists():
+        return str(exe)
+    found = shutil.which("newscli")
+    if not found:
+        sys.exit("bench: newscli not found next to this Python or on PATH (pip install -e . first)")
+    return found
+
+
+def percentile(xs: list[float], p: float) -> float:
+    s = sorted(xs)
+    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def src_digest() -> str:
+    """sha256 (12 hex) over newscli's installed source and data files: ties a result to a code state."""
+    import hashlib
+    import importlib.util
+
+    spec = importlib.util.find_spec("newscli")
+    if spec is None or not spec.submodule_search_locations:
+        return "?"
+    root = Path(next(iter(spec.submodule_search_locations)))
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*")):
+        if (
+            f.is_file()
+            and f.suffix in (".py", ".tsv", ".md", ".json")
+            and "__pycache__" not in f.parts
+        ):
+            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()[:12]
+
+
+def environment() -> str:
+    import importlib.metadata as md
+
+    def version(dist: str) -> str:
+        try:
+            return md.version(dist)
+        except md.PackageNotFoundError:
+            return "?"
+
+    return (
+        f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, nproc {os.cpu_count()}, "
+        f"{platform.python_implementation()} {platform.python_version()}, Whoosh {version('Whoosh')}, "
+        f"newscli {version('newscli')} (src {src_digest()}), {platform.system()} {platform.release()}"
+    )
+
+
+def ensure_index(index: Path, corpus: Path, exe: str) -> None:
+    if (index / "newscli-index.json").exists():
+        return
+    if index.exists() and any(not n.startswith(".") for n in os.listdir(index)):
+        sys.exit(f"bench: {index} is not a newscli index and not empty")
+    print(f"bench: building {index} from {corpus} (not timed) ...", file=sys.stderr, flush=True)
+    t0 = time.perf_counter()
+    r = subprocess.run(
+        [exe, "ingest", "--index", str(index), "--quiet", str(corpus)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    if r.returncode not in (0, 2):
+        sys.exit(f"bench: ingest failed ({r.returncode}):\n{r.stderr}")
+    print(
+        f"bench: built in {time.perf_counter() - t0:.1f}s: {r.stderr.strip().splitlines()[-1]}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def commands(exe: str, index: str, corpus: str) -> list[tuple[str, list[str]]]:
+    s = [exe, "search", "--index", index, "--format", "jsonl", "--limit", "10"]
+    rg = shutil.which("rg")
+    ref = (
+        ([rg, "-c", "-i", "minister", corpus], "rg -c -i minister DIR")
+        if rg
+        else (["grep", "-r", "-c", "-i", "minister", corpus], "grep -r -c -i minister DIR (no rg)")
+    )
+    return [
+        ("search minister", [*s, "minister"]),
+        ("search minister --no-snippet", [*s, "--no-snippet", "minister"]),
+        ("search 'foreign minister' (2 terms)", [*s, "foreign minister"]),
+        ("search '\"foreign minister\"' (phrase)", [*s, '"foreign minister"']),
+        ("search minister --country PK", [*s, "--country", "PK", "minister"]),
+        (
+            "search minister --since 2020 --until 2022",
+            [*s, "--since", "2020", "--until", "2022", "minister"],
+        ),
+        (
+            "facets --by country (all)",
+            [exe, "facets", "--index", index, "--by", "country", "--format", "tsv"],
+        ),
+        ("newscli --help", [exe, "--help"]),
+        (ref[1], ref[0]),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--index", required=True, help="newscli index folder (built from --corpus-dir if missing)"
+    )
+    ap.add_argument(
+        "--corpus-dir", required=True, help="the raw files, for rg (and for building the index)"
+    )
+    ap.add_argument("--runs", type=int, default=20, help="timed runs of each command (default 20)")
+    args = ap.parse_args(argv)
+    if args.runs < 1:
+        ap.error("--runs must be >= 1")
+    exe = newscli_exe()
+    index, corpus = Path(args.index), Path(args.corpus_dir)
+    if not corpus.is_dir():
+        sys.exit(f"bench: {corpus} is not a folder")
+    ensure_index(index, corpus, exe)
+    cmds = commands(exe, str(index), str(corpus))
+    env = dict(os.environ, NO_COLOR="1")
+
+    count = subprocess.run(
+        [exe, "search", "--index", str(index), "--count", "minister"],
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout.strip()
+    articles = subprocess.run(
+        [exe, "search", "--index", str(index), "--count", "*"],
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout.strip()
+    print(f"# bench_search: index {index} ({articles} articles), corpus {corpus}, runs {args.runs}")
+    print(f"# {environment()}; load average before: {loadavg()}", flush=True)
+    digest = src_digest()
+
+    times: dict[str, list[float]] = {name: [] for name, _ in cmds}
+    last: dict[str, tuple[int, int, int]] = {}
+    for r in range(args.runs + 1):  # round 0 is the warm-up
+        for name, cmd in cmds:
+            t0 = time.perf_counter()
+            p = subprocess.run(cmd, capture_output=True, env=env)
+            dt = time.perf_counter() - t0
+            if p.returncode not in (0, 1):
+                sys.exit(
+                    f"bench: {name} failed ({p.returncode}): {p.stderr.decode(errors='replace')[-2000:]}"
+                )
+            if r:
+                times[name].append(dt)
+            last[name] = (p.returncode, p.stdout.count(b"\n"), len(p.stdout))
+
+    head = ["command", "p50 ms", "p95 ms", "min ms", "exit", "output lines", "output bytes"]
+    print()
+    print("| " + " | ".join(head) + " |")
+    print("|" + "|".join("---" for _ in head) + "|")
+    for name, _ in cmds:
+        ts = times[name]
+        rc, lines, size = last[name]
+        print(
+            f"| {name} | {statistics.median(ts) * 1000:.0f} | {percentile(ts, 95) * 1000:.0f} | "
+            f"{min(ts) * 1000:.0f} | {rc} | {lines} | {size} |"
+        )
+    ref = cmds[-1][0]
+    one = statistics.median(times["search minister"])
+    rg = statistics.median(times[ref])
+    print(f"\nnewscli search minister hits: {count} (rg: {last[ref][1]} files with a match)")
+    print(
+        f"RATIO newscli search minister / {ref.split()[0]} (p50): {one / rg:.1f}x "
+        f"({one * 1000:.0f} ms vs {rg * 1000:.0f} ms)"
+    )
+    help_ms = statistics.median(times["newscli --help"]) * 1000
+    print(f"start-up floor (newscli --help p50): {help_ms:.0f} ms; load average after: {loadavg()}")
+    if src_digest() != digest:
+        print(
+            f"# WARNING: newscli's source changed during the run (src {digest} -> {src_digest()}); "
+            "the figures mix two code states"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
