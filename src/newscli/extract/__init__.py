@@ -15,7 +15,6 @@ from newscli.extract.countries import (
     load_gazetteer,
 )
 from newscli.extract.officials import OfficialData, find_officials, load_official_data
-from newscli.extract.tokens import tokenize
 from newscli.models import Article, Country, fold
 
 DATELINE_WEIGHT = 2
@@ -88,7 +87,7 @@ class Extractor:
 
     def extract(self, article: Article) -> Article:
         text = f"{article.title}\n\n{article.body}"
-        mentions = find_countries(text, self.gz, tokenize(text))
+        mentions = find_countries(text, self.gz)
         qualified = dateline_qualifier(text, len(article.title) + 2, self.gz)
         if qualified is not None:
             code, lo, hi = qualified

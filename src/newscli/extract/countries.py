@@ -7,9 +7,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
-from itertools import pairwise
 
-from newscli.extract.tokens import Token, joined_by_space_or_hyphen, key_of, tokenize
+from newscli.extract.tokens import key_of
+from newscli.extract.trie import trie_pattern
 
 # Words that are both a country and a common given name or surname ("Jordan Henderson", "Chad Miller",
 # "George Washington"): when a capitalised name-like word stands right before or after them, they are people.
@@ -34,21 +34,25 @@ _GE_GEORGIA = frozenset(
     {"Tbilisi", "Georgian", "Georgians", "Kobakhidze", "Abkhazia", "Ossetia", "Batumi", "Kutaisi"}
 )
 
+_US_GEORGIA_RX = re.compile(r"\b(?:" + "|".join(sorted(_US_GEORGIA)) + r")\b")
+_GE_GEORGIA_RX = re.compile(r"\b(?:" + "|".join(sorted(_GE_GEORGIA)) + r")\b")
+
 NONE = ""  # value of a blocked phrase: matches (so it wins as the longest) but names no country
 
 
 @dataclass
 class Gazetteer:
     names: dict[str, str] = field(default_factory=dict)  # code -> display name
-    phrases: dict[tuple[str, ...], tuple[str, str]] = field(
-        default_factory=dict
-    )  # key -> (code, kind)
+    # token key ("Papua", "New", "Guinea") -> (code, kind)
+    phrases: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict)
     prefixes: dict[str, str] = field(default_factory=dict)  # "Sino" -> CN (only before a hyphen)
     first: dict[str, int] = field(default_factory=dict)  # first token -> longest phrase length
     lookup: dict[str, str] = field(default_factory=dict)  # folded name/alias/code -> code
-    qualifiers: dict[str, str] = field(
-        default_factory=dict
-    )  # "Mass." / "Ontario" in a dateline -> code
+    # "Mass." / "Ontario" in a dateline -> code
+    qualifiers: dict[str, str] = field(default_factory=dict)
+    _rx: re.Pattern[str] | None = None
+    _rx_size: int = -1
+    _prefix_rx: re.Pattern[str] | None = None
 
     def add(self, phrase: str, code: str, kind: str) -> None:
         key = key_of(phrase)
@@ -155,79 +159,70 @@ class CountryMention:
     kind: str
 
 
-def find_countries(
-    text: str, gz: Gazetteer, tokens: list[Token] | None = None
-) -> list[CountryMention]:
+def _compiled(gz: Gazetteer) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """One prefix-tree regex over every phrase (longest match at each position), and one for prefixes."""
+    if gz._rx is None or gz._rx_size != len(gz.phrases):
+        surfaces = [" ".join(k) for k in gz.phrases]
+        body = trie_pattern(surfaces, space=r"[\s\-]+")
+        gz._rx = re.compile(rf"(?<![\w])(?:{body})(?=(?:['’][sS]?)?(?![\w]))")
+        gz._rx_size = len(gz.phrases)
+        gz._prefix_rx = (
+            re.compile(rf"(?<![\w])(?:{trie_pattern(list(gz.prefixes))})(?=-)")
+            if gz.prefixes
+            else None
+        )
+    return gz._rx, gz._prefix_rx
+
+
+_SEP = re.compile(r"[\s\-]+")
+_PREV_WORD = re.compile(r"(?:^|[^\w'’])([^\W\d_][\w'’\-]*) $")
+_NEXT_WORD = re.compile(r" ([^\W\d_][\w'’\-]*)")
+
+
+def find_countries(text: str, gz: Gazetteer) -> list[CountryMention]:
     """Every country mention, longest match first, guards applied."""
-    toks = tokens if tokens is not None else tokenize(text)
+    rx, prefix_rx = _compiled(gz)
+    scan = text.replace("’", "'")  # same length: offsets stay valid
     out: list[CountryMention] = []
-    words = {t.text for t in toks}
-    us_georgia = bool(words & _US_GEORGIA) and not (words & _GE_GEORGIA)
-    people: set[str] = (
-        set()
-    )  # ambiguous words seen as a person's name in this text ("Chad Whitaker")
-    i, n = 0, len(toks)
-    while i < n:
-        tok = toks[i]
-        longest = gz.first.get(tok.text)
-        if longest is None:
-            code = gz.prefixes.get(tok.text)
-            if code and text[tok.end : tok.end + 1] == "-":
-                out.append(CountryMention(code, tok.start, tok.end, "prefix"))
-            i += 1
-            continue
-        hit = None
-        for size in range(min(longest, n - i), 0, -1):
-            span = toks[i : i + size]
-            if size > 1 and not all(
-                joined_by_space_or_hyphen(text, a, b) for a, b in pairwise(span)
-            ):
-                continue
-            value = gz.phrases.get(tuple(t.text for t in span))
-            if value is not None:
-                hit = (size, value)
-                break
-        if hit is None:
-            i += 1
-            continue
-        size, (code, kind) = hit
-        if code and size == 1 and _is_person_or_state(text, toks, i, us_georgia):
-            if tok.text == "Georgia" and us_georgia:
-                code = "US"  # the state
-            else:
-                people.add(tok.text)
+    people: set[str] = set()  # ambiguous words seen as a person's name here ("Chad Whitaker")
+    us_georgia: bool | None = None
+    for m in rx.finditer(scan):
+        key = tuple(_SEP.split(m.group(0)))
+        code, kind = gz.phrases.get(key, (NONE, "block"))
+        if code and len(key) == 1 and key[0] in PERSON_AMBIGUOUS:
+            if key[0] == "Georgia":
+                if us_georgia is None:
+                    us_georgia = bool(_US_GEORGIA_RX.search(text)) and not _GE_GEORGIA_RX.search(
+                        text
+                    )
+                if us_georgia:
+                    code = "US"  # the state
+            if code != "US" and _next_to_a_name(text, m.start(), m.end()):
+                people.add(key[0])
                 code = NONE
         if code:
-            out.append(CountryMention(code, tok.start, toks[i + size - 1].end, kind))
-        i += size
+            out.append(CountryMention(code, m.start(), m.end(), kind))
+    if prefix_rx is not None:
+        for m in prefix_rx.finditer(scan):
+            out.append(CountryMention(gz.prefixes[m.group(0)], m.start(), m.end(), "prefix"))
+        out.sort(key=lambda c: c.start)
     if people:
         # once "Chad" is a first name in this article, a bare "Chad" later is the same person
-        out = [
-            m
-            for m in out
-            if not (
-                m.end - m.start == len(text[m.start : m.end])
-                and text[m.start : m.end].rstrip("'’s") in people
-            )
-        ]
+        out = [c for c in out if text[c.start : c.end] not in people]
     return out
 
 
-def _capitalised_name(tok: Token) -> bool:
-    return tok.text[:1].isupper() and tok.text[1:2].islower() and tok.text not in _OK_NEIGHBOURS
+def _next_to_a_name(text: str, start: int, end: int) -> bool:
+    nxt = _NEXT_WORD.match(text, end)
+    if nxt and _capitalised_name(nxt.group(1)):
+        return True
+    prev = _PREV_WORD.search(text, max(0, start - 40), start)
+    return bool(prev and _capitalised_name(prev.group(1)))
 
 
-def _is_person_or_state(text: str, toks: list[Token], i: int, us_georgia: bool) -> bool:
-    word = toks[i].text
-    if word == "Georgia" and us_georgia:
-        return True
-    if word not in PERSON_AMBIGUOUS:
-        return False
-    nxt = toks[i + 1] if i + 1 < len(toks) else None
-    if nxt is not None and text[toks[i].end : nxt.start] == " " and _capitalised_name(nxt):
-        return True
-    prev = toks[i - 1] if i > 0 else None
-    return prev is not None and text[prev.end : toks[i].start] == " " and _capitalised_name(prev)
+def _capitalised_name(word: str) -> bool:
+    word = re.sub(r"['’]s$", "", word)
+    return word[:1].isupper() and word[1:2].islower() and word not in _OK_NEIGHBOURS
 
 
 def count_countries(mentions: list[CountryMention]) -> Counter[str]:

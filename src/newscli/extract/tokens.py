@@ -32,13 +32,3 @@ def tokenize(text: str) -> list[Token]:
 def key_of(phrase: str) -> tuple[str, ...]:
     """The token tuple a gazetteer phrase is looked up by (same rules as the text)."""
     return tuple(t.text for t in tokenize(phrase))
-
-
-def joined_by_space_or_hyphen(text: str, a: Token, b: Token) -> bool:
-    gap = text[a.end : b.start]
-    return len(gap) <= 3 and gap.strip(" -–\u00a0\n") == ""
-
-
-def sentence_start(text: str, tok: Token) -> bool:
-    before = text[max(0, tok.start - 3) : tok.start].rstrip(" \"'“‘(\u00a0")
-    return not before or before[-1] in ".!?:\n"
