@@ -239,3 +239,26 @@ def test_stats() -> None:
 def test_missing_index_is_error(tmp_path: Path) -> None:
     r = cli("search", "x", "--index", str(tmp_path / "none"))
     assert r.code == 2 and "no index" in r.err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("Kashmir", "--country", "BR"),
+        ("Kashmir", "--country", "PK"),
+        ("minister", "--since", "2030"),
+        ("minister", "--source", "Meridian Times"),
+        ("*", "--official", "Qureshi"),
+        ("Kashmir", "--no-snippet", "--country", "IN"),
+    ],
+)
+def test_total_and_exit_code_agree_with_filters(args: tuple[str, ...]) -> None:
+    hits = cli("search", *args, "-n", "0")
+    count = cli("search", *args, "--count")
+    n = len(hits.jsonl())
+    assert int(count.out) == n
+    assert hits.code == count.code == (0 if n else 1)
+    table = cli("search", *args, tty=True, width=200)
+    assert table.code == hits.code
+    if n:
+        assert f"of {n} hits" in table.out

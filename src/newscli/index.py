@@ -272,7 +272,8 @@ class Index:
             elif req.sort == "-date":
                 kwargs.update(sortedby="sort_desc", reverse=True)
             results = s.search(q, terms=req.snippet, **kwargs)
-            total = len(results)
+            # Whoosh 2.7.4's len(results) ignores the filter when terms=True: count it ourselves.
+            total = len(results) if flt is None else _size(s, self._docset(s, req, resolver))
             if req.snippet:
                 results.fragmenter = highlight.ContextFragmenter(
                     maxchars=SNIPPET_CHARS, surround=60
