@@ -323,11 +323,17 @@ def test_deeply_nested_jsonl_line_rejected_with_line_no_crash(tmp_path: Path, ki
     assert {h["title"] for h in cli("search", "*").jsonl()} == {"Before", "After"}
 
 
-@pytest.mark.parametrize("suffix", [".json", ".txt"])
-def test_deeply_nested_json_document_rejected_no_crash(tmp_path: Path, suffix: str) -> None:
+# A .txt file is text whatever its first character; --input-format json makes it JSON.
+@pytest.mark.parametrize(("suffix", "extra"), [(".json", ()), (".txt", ("--input-format", "json"))])
+def test_deeply_nested_json_document_rejected_no_crash(
+    tmp_path: Path, suffix: str, extra: tuple[str, ...]
+) -> None:
     f = tmp_path / f"deep{suffix}"
     f.write_text("[" * 10_000 + "]" * 10_000, encoding="utf-8")
-    r = cli("ingest", str(f), str(_good(tmp_path)))
+    good = _good(tmp_path)
+    r = cli("ingest", *extra, str(f)) if extra else cli("ingest", str(f), str(good))
+    if extra:
+        cli("ingest", str(good))
     assert r.code == 2, r.err
     assert "Traceback" not in r.err and "RecursionError" not in r.err and "unexpected" not in r.err
     assert any(f"rejected: {f}" in ln for ln in _rejections(r.err)), r.err

@@ -125,6 +125,12 @@ def _query_resolver(query: str, aliases: str | None) -> Any:
     return _resolver(aliases) if "country" in query.lower() else None
 
 
+def _waiting(wait: float) -> Any:
+    return lambda: _say(
+        f"newscli: waiting up to {wait:g}s for another newscli writing to the index..."
+    )
+
+
 def _say(text: str) -> None:
     from newscli.render import message
 
@@ -223,9 +229,7 @@ def ingest(
                 opts,
                 report=report,
                 on_article=tick,
-                on_wait=lambda: _say(
-                    f"newscli: waiting up to {wait:g}s for another newscli writing to the index..."
-                ),
+                on_wait=_waiting(wait),
             )
         finally:
             if bar is not None:
@@ -301,6 +305,11 @@ def search(
     )
 
     out = resolve_format(fmt, ENV)
+    for by in (facets or "").split(","):
+        if by.strip():
+            _check_by(by.strip())
+    if fields and "body" in [f.strip() for f in fields.split(",")]:
+        raise UsageError("search hits carry no body; use `newscli show ID` or `newscli export`")
     req = _request(
         query,
         aliases=aliases,
@@ -410,6 +419,8 @@ def facets(
     from newscli.render import counts_table, resolve_format, write_records
 
     _check_by(by)
+    if top < 0:
+        raise UsageError("--top must be >= 0 (0 = all)")
     out = resolve_format(fmt, ENV)
     req = _request(
         query,
@@ -425,7 +436,7 @@ def facets(
     )
     ix = _index(index)
     total, rows = ix.facets(req, by, _query_resolver(query, aliases))
-    rows = rows[:top] if top else rows
+    rows = rows[:top] if top > 0 else rows
     labelled = _labelled(by, rows)
     if out == "table":
         counts_table(ENV, f"articles by {by}", labelled, total)
@@ -507,6 +518,7 @@ def show(
 
     out = resolve_format(fmt, ENV)
     ix = _index(index)
+    article_id = article_id.strip().lower()  # ids are lower-case hex
     article = ix.get(article_id)
     if article is None:
         matches = ix.get_prefix(article_id) if len(article_id) >= 4 else []
@@ -546,7 +558,9 @@ def stats(
     from newscli.render import resolve_format, stats_view
 
     out = resolve_format(fmt, ENV)
-    st = _index(index).stats(top)
+    if top < 0:
+        raise UsageError("--top must be >= 0 (0 = all)")
+    st = _index(index).stats(top or None)
     if out == "table":
         stats_view(ENV, st)
     elif out in ("json", "jsonl"):
@@ -634,7 +648,7 @@ def delete(
         if not typer.confirm(f"Delete {len(targets)} article(s)?", err=True):
             _say("newscli: nothing deleted")
             raise typer.Exit(ExitCode.NO_HITS)
-    n = ix.delete(targets, wait=wait)
+    n = ix.delete(targets, wait=wait, on_wait=_waiting(wait))
     _say(f"newscli: deleted {n} article(s)")
     raise typer.Exit(ExitCode.OK if n else ExitCode.NO_HITS)
 
@@ -652,6 +666,8 @@ def similar(
     """
     from newscli.render import hits_table, resolve_format, write_records
 
+    if limit < 1:
+        raise UsageError("--limit must be >= 1")
     out = resolve_format(fmt, ENV)
     ix = _index(index)
     if ix.get(article_id) is None:
@@ -709,7 +725,7 @@ def optimize(index: IndexOpt = None, wait: WaitOpt = 30.0) -> None:
     Example: newscli optimize
     """
     ix = _index(index)
-    ix.optimize(wait=wait)
+    ix.optimize(wait=wait, on_wait=_waiting(wait))
     _say(f"newscli: optimized: {ix.count()} article(s)")
 
 

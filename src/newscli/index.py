@@ -17,7 +17,7 @@ from typing import Any
 from whoosh import highlight
 from whoosh import index as windex
 from whoosh import query as wq
-from whoosh.analysis import StemmingAnalyzer
+from whoosh.analysis import CharsetFilter, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.qparser import (
@@ -26,6 +26,7 @@ from whoosh.qparser import (
     FuzzyTermPlugin,
     MultifieldParser,
 )
+from whoosh.support.charset import accent_map
 
 from newscli.errors import IndexError_, LockTimeout, QueryError
 from newscli.models import Article, Country, HijriDate, Hit, Official, Published, fold
@@ -42,7 +43,8 @@ UNDATED_ASC = "~"  # sorts after every ISO date, so undated articles come last i
 
 
 def make_schema() -> Schema:
-    ana = StemmingAnalyzer()
+    # accent-insensitive: "Erdogan" finds "Erdoğan", "Turkiye" finds "Türkiye"
+    ana = StemmingAnalyzer() | CharsetFilter(accent_map)
     return Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(stored=True, analyzer=ana, field_boost=2.0),
@@ -220,7 +222,7 @@ class Index:
             ana = self.ix.schema["body"].analyzer
             words = [t.text for t in ana(text)]
             if not words:
-                return wq.Every()
+                return wq.NullQuery  # only stopwords: like the parsed query, nothing matches
             return wq.And([wq.Or([wq.Term("title", w), wq.Term("body", w)]) for w in words])
         parser = MultifieldParser(["title", "body"], self.ix.schema, group=AndGroup)
         parser.add_plugin(FuzzyTermPlugin())
@@ -279,7 +281,7 @@ class Index:
                     maxchars=SNIPPET_CHARS, surround=60
                 )
                 results.formatter = _MarkFormatter()
-                results.order = highlight.SCORE
+                results.order = highlight.FIRST  # stable: fragments in text order
             hits: list[Hit] = []
             scored = req.sort == "relevance" and not isinstance(q, wq.Every)
             for hit in results[req.offset :] if limit is None or req.offset < limit else []:
@@ -377,7 +379,7 @@ class Index:
                 out.append(Hit(_to_article(hit.fields()), float(hit.score), None, ()))
             return out[:limit]
 
-    def stats(self, top: int = 10) -> Stats:
+    def stats(self, top: int | None = 10) -> Stats:
         with self.searcher() as s:
             reader = s.reader()
             days = _term_counts(reader, "date", None)
@@ -426,12 +428,14 @@ class Index:
                 problems.append(f"TOC says {self.ix.doc_count()} documents, {n} readable")
         return problems
 
-    def optimize(self, wait: float = 30.0) -> None:
-        w = _acquire(self.ix, wait, None)
+    def optimize(self, wait: float = 30.0, on_wait: Callable[[], None] | None = None) -> None:
+        w = _acquire(self.ix, wait, on_wait)
         w.commit(optimize=True)
 
-    def delete(self, ids: list[str], wait: float = 30.0) -> int:
-        w = _acquire(self.ix, wait, None)
+    def delete(
+        self, ids: list[str], wait: float = 30.0, on_wait: Callable[[], None] | None = None
+    ) -> int:
+        w = _acquire(self.ix, wait, on_wait)
         n = 0
         try:
             for i in ids:
@@ -738,9 +742,10 @@ def _rewrite(q: Any, rw: _Rewriter) -> Any:
         return wq.Or([wq.Term(field, t) for t in terms]) if terms else wq.NullQuery
     if field in ("date", "hijri"):
         if isinstance(q, wq.TermRange):
-            lo = _expand(q.start, low=True) if q.start else None
-            hi = _expand(q.end, low=False) if q.end else None
-            return wq.TermRange(field, lo, hi, startexcl=False, endexcl=False)
+            # [2024 to 2025] includes both years; {2024 to 2025} excludes them (whole periods)
+            lo = _expand(q.start, low=not q.startexcl) if q.start else None
+            hi = _expand(q.end, low=q.endexcl) if q.end else None
+            return wq.TermRange(field, lo, hi, startexcl=q.startexcl, endexcl=q.endexcl)
         if isinstance(q, wq.Term | wq.Phrase):
             v = _value(q)
             if not re.fullmatch(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", v):

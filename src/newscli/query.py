@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -55,7 +56,7 @@ _QUOTES = str.maketrans(
 
 
 def normalise_query(text: str) -> str:
-    return text.translate(_QUOTES).strip()
+    return unicodedata.normalize("NFC", text).translate(_QUOTES).strip()
 
 
 KNOWN_FIELDS = frozenset(
@@ -110,6 +111,11 @@ def validate_query(text: str) -> None:
         if not nxt or nxt in ")":
             raise QueryError(f"query error at column {m.start() + 1}: field {name!r} has no value")
     tokens = [(t.group(0), t.start()) for t in re.finditer(r'"[^"]*"|\S+', outside)]
+    for tok, pos in tokens:
+        if re.match(r"-[^\W\d_]", tok):
+            raise QueryError(
+                f"query error at column {pos + 1}: {tok!r}: newscli has no '-' operator; write NOT {tok[1:]}"
+            )
     ops = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
     for idx, (tok, pos) in enumerate(tokens):
         if tok in ops:
@@ -137,19 +143,24 @@ def parse_when(value: str, *, end: bool, today: date | None = None) -> date:
     m = _REL.match(v)
     if m:
         n, unit = int(m.group(1)), m.group(2)
-        if unit == "d":
-            return today - timedelta(days=n)
-        if unit == "w":
-            return today - timedelta(weeks=n)
-        if unit == "m":
-            return _add_months(today, -n)
-        return _add_months(today, -12 * n)
+        try:
+            if unit == "d":
+                return today - timedelta(days=n)
+            if unit == "w":
+                return today - timedelta(weeks=n)
+            if unit == "m":
+                return _add_months(today, -n)
+            return _add_months(today, -12 * n)
+        except (OverflowError, ValueError) as exc:
+            raise UsageError(f"bad date {value!r}: too far back") from exc
     m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", v)
     if not m:
         raise UsageError(
             f"bad date {value!r}: use YYYY, YYYY-MM, YYYY-MM-DD, Nd/Nw/Nm/Ny, today or yesterday"
         )
     y = int(m.group(1))
+    if not 1 <= y <= 9998:
+        raise UsageError(f"bad date {value!r}: year out of range")
     try:
         if m.group(3):
             return date(y, int(m.group(2)), int(m.group(3)))

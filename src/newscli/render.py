@@ -138,7 +138,7 @@ def write_records(
                 n += 1
     elif fmt == "ids":
         for rec in records:
-            out.write(str(rec.get("id") or rec.get("value") or "") + "\n")
+            out.write(str(rec.get("id") or rec.get("value") or rec.get("period") or "") + "\n")
             n += 1
     else:
         raise UsageError(f"format {fmt!r} is not available here")
@@ -163,10 +163,11 @@ def hits_table(env: Env, hits: Sequence[Hit], total: int, offset: int = 0) -> No
     table = Table(show_lines=False, header_style="bold", expand=False, pad_edge=False)
     table.add_column("#", justify="right", style="dim", no_wrap=True)
     table.add_column("date", no_wrap=True)
-    table.add_column("source", max_width=20)
-    table.add_column("headline / snippet", ratio=1, min_width=30)
-    table.add_column("countries", max_width=18)
-    table.add_column("id", style="dim", no_wrap=True)
+    table.add_column("source", max_width=20, overflow="fold")
+    table.add_column("headline / snippet", ratio=1, min_width=20)
+    table.add_column("countries", max_width=18, overflow="fold")
+    # the id is what `show` needs: never cropped
+    table.add_column("id", style="dim", no_wrap=True, min_width=16, max_width=16)
     for i, hit in enumerate(hits, offset + 1):
         a = hit.article
         cell = Text()

@@ -131,12 +131,18 @@ def _sniff(origin: str, head: bytes, fmt: Format) -> Literal["text", "json", "js
         return "jsonl"
     if suffix == ".json":
         return "json"
+    if suffix in (".txt", ".text", ".md"):
+        return "text"  # "[Updated] Pakistan and India..." is a headline, not JSON
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"["):
-        return "json"
+        after = stripped[1:].lstrip(b" \t\r\n")
+        return "json" if after[:1] in (b"{", b"]") else "text"
     if stripped.startswith(b"{"):
         first_line = stripped.split(b"\n", 1)[0].strip()
-        return "jsonl" if first_line.endswith(b"}") else "json"
+        if first_line.endswith(b"}"):
+            return "jsonl"
+        after = stripped[1:].lstrip(b" \t\r\n")
+        return "json" if after[:1] in (b'"', b"}") else "text"
     return "text"
 
 

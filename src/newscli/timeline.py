@@ -44,8 +44,10 @@ def periods(
     if not days and not (since and until):
         return []
     parsed = {date.fromisoformat(k): n for k, n in days.items()}
-    lo = since or min(parsed)
-    hi = until or max(parsed)
+    # a far --since/--until ("--until 9999") is a bound, not a request for 8,000 empty years
+    first, last = (min(parsed), max(parsed)) if parsed else (date.today(), date.today())
+    lo = max(since or first, date(1800, 1, 1))
+    hi = min(until or last, max(last, date.today()))
     buckets: Counter[str] = Counter()
     for d, n in parsed.items():
         buckets[_key(d, by)] += n

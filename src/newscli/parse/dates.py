@@ -134,7 +134,7 @@ def _parse_parts(
         t = re.sub(r"^(\d{1,2})\.(\d{2})", r"\1:\2", t)
         t = re.sub(r"([ap])\.?m\.?", r"\1m", t, flags=re.I)
     z = (tz_s or "").strip().strip("()").strip()
-    if "T" in d.upper() and re.search(r"\d:\d", d):
+    if re.search(r"\d:\d", d):  # ISO with its time: "2024-11-23T10:15" or "2024-11-23 10:15"
         has_time = True
     text = " ".join(p for p in (d, t, z) if p)
     numeric = bool(re.fullmatch(_NUM, date_s.strip()))
