@@ -38,6 +38,11 @@ def test_schema_version_change_says_reindex(tmp_path: Path) -> None:
     (idx / MARKER).write_text(json.dumps(marker))
     r = cli("search", "x", "--index", str(idx))
     assert r.code == 2 and "newscli reindex" in r.err
+    fixed = cli("reindex", "--index", str(idx))
+    assert fixed.code == 0, fixed.err
+    assert json.loads((idx / MARKER).read_text())["schema_version"] != 999
+    assert cli("search", "*", "-n", "0", "--index", str(idx)).jsonl()
+    assert not list(tmp_path.glob("idx.*"))  # no leftovers beside the index
 
 
 def test_commit_fsyncs_files_and_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -93,11 +93,11 @@ WaitOpt = Annotated[
 ]
 
 
-def _index(path: str | None, *, create: bool = False) -> Any:
+def _index(path: str | None, *, create: bool = False, any_version: bool = False) -> Any:
     from newscli.index import Index
     from newscli.paths import index_path
 
-    return Index.open(index_path(path), create=create)
+    return Index.open(index_path(path), create=create, any_version=any_version)
 
 
 def _extractor(aliases: str | None) -> Any:
@@ -695,7 +695,7 @@ def reindex(
     """
     from newscli.pipeline import reindex as run
 
-    ix = _index(index)
+    ix = _index(index, any_version=True)
     summary = run(ix, _extractor(aliases), wait=wait)
     _say(
         f"newscli: reindexed {summary.seen} article(s): {summary.updated} changed, "

@@ -31,11 +31,11 @@ from whoosh.support.charset import accent_map
 from newscli.errors import IndexError_, LockTimeout, QueryError
 from newscli.models import Article, Country, HijriDate, Hit, Official, Published, fold
 from newscli.parse.hijri import from_gregorian
-from newscli.paths import INDEX_MARKER
+from newscli.paths import INDEX_MARKER, INDEX_SCHEMA_VERSION
 from newscli.query import Filters, SearchRequest
 from newscli.storage import DurableFileStorage, fsync_dir
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = INDEX_SCHEMA_VERSION
 MARKER = INDEX_MARKER
 INDEX_NAME = "MAIN"
 SNIPPET_CHARS = 220
@@ -112,12 +112,15 @@ def _write_marker(path: Path) -> None:
 class Index:
     """An open newscli index. Reading never blocks; writing takes Whoosh's lock (see writer())."""
 
-    def __init__(self, path: Path, ix: Any) -> None:
+    def __init__(self, path: Path, ix: Any, version: int = SCHEMA_VERSION) -> None:
         self.path = path
         self.ix = ix
+        self.version = (
+            version  # of the schema on disk; differs only for an index opened to rebuild it
+        )
 
     @classmethod
-    def open(cls, path: Path, *, create: bool = False) -> Index:
+    def open(cls, path: Path, *, create: bool = False, any_version: bool = False) -> Index:
         path = Path(path)
         if path.exists() and not path.is_dir():
             raise IndexError_(f"{path}: exists and is not a folder")
@@ -139,7 +142,7 @@ class Index:
                 raise IndexError_(f"{path}: cannot create index ({exc.strerror or exc})") from exc
             return cls(path, ix)
         version = marker.get("schema_version")
-        if version != SCHEMA_VERSION:
+        if version != SCHEMA_VERSION and not any_version:
             raise IndexError_(
                 f"{path}: index schema version {version}, this newscli writes version {SCHEMA_VERSION}; "
                 "run `newscli reindex` to rebuild it"
@@ -153,7 +156,21 @@ class Index:
             ) from exc
         except Exception as exc:
             raise IndexError_(f"{path}: cannot open index ({type(exc).__name__}: {exc})") from exc
-        return cls(path, ix)
+        return cls(path, ix, version if isinstance(version, int) else -1)
+
+    def replace_with(self, new: Index) -> Index:
+        """Swap a rebuilt index into this one's place. The old folder is kept as `<path>.old-<time>`
+        until the new one has been renamed into place, then removed."""
+        import shutil
+
+        old = self.path.with_name(f"{self.path.name}.old-{int(time.time())}")
+        self.ix.close()
+        new.ix.close()
+        os.rename(self.path, old)
+        os.rename(new.path, self.path)
+        fsync_dir(str(self.path.parent))
+        shutil.rmtree(old, ignore_errors=True)
+        return Index.open(self.path)
 
     # --- reading -------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 INDEX_MARKER = "newscli-index.json"  # in every index folder newscli creates
+INDEX_SCHEMA_VERSION = 1  # bumped when the index fields change; `newscli reindex` rebuilds
 
 
 def index_path(explicit: str | os.PathLike[str] | None = None) -> Path:

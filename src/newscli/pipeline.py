@@ -17,6 +17,7 @@ from typing import Any
 from newscli.errors import InputError
 from newscli.extract import Extractor
 from newscli.models import Article
+from newscli.paths import INDEX_SCHEMA_VERSION
 from newscli.parse.layouts import NotAnArticle, parse_text
 from newscli.parse.records import MAX_DEPTH, depth, parse_record
 from newscli.parse.text import decode
@@ -385,10 +386,19 @@ def reindex(
     batch: int = 2000,
     on_article: Callable[[Summary], None] | None = None,
 ) -> Summary:
-    """Re-run extraction over the stored articles; only changed records are rewritten."""
+    """Re-run extraction over the stored articles; only changed records are rewritten.
+
+    An index of another schema version is rebuilt into a new folder and swapped into place."""
     summary = Summary()
     records = list(index.iter_records())
-    writer = index.writer(wait=wait)
+    target = index
+    if index.version != INDEX_SCHEMA_VERSION:
+        import shutil
+
+        fresh_path = index.path.with_name(index.path.name + ".rebuilding")
+        shutil.rmtree(fresh_path, ignore_errors=True)
+        target = type(index).open(fresh_path, create=True)
+    writer = target.writer(wait=wait)
     try:
         for a, locator in records:
             fresh = extractor.extract(a)
@@ -402,4 +412,6 @@ def reindex(
     except BaseException:
         writer.cancel()
         raise
+    if target is not index:
+        index.replace_with(target)
     return summary
