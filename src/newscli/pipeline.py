@@ -17,10 +17,10 @@ from typing import Any
 from newscli.errors import InputError
 from newscli.extract import Extractor
 from newscli.models import Article
-from newscli.paths import INDEX_SCHEMA_VERSION
 from newscli.parse.layouts import NotAnArticle, parse_text
 from newscli.parse.records import MAX_DEPTH, depth, parse_record
 from newscli.parse.text import decode
+from newscli.paths import INDEX_SCHEMA_VERSION
 from newscli.sources import STDIN, Format, Problem, Task, expand, tasks_for
 
 
