@@ -17,14 +17,14 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
+
+from bench_ingest import environment, loadavg, src_digest  # shared with the ingest bench
 
 
 def newscli_exe() -> str:
@@ -40,49 +40,6 @@ def newscli_exe() -> str:
 def percentile(xs: list[float], p: float) -> float:
     s = sorted(xs)
     return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
-
-
-def loadavg() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "?"
-
-
-def src_digest() -> str:
-    """sha256 (12 hex) over newscli's installed source and data files: ties a result to a code state."""
-    import hashlib
-    import importlib.util
-
-    spec = importlib.util.find_spec("newscli")
-    if spec is None or not spec.submodule_search_locations:
-        return "?"
-    root = Path(next(iter(spec.submodule_search_locations)))
-    h = hashlib.sha256()
-    for f in sorted(root.rglob("*")):
-        if (
-            f.is_file()
-            and f.suffix in (".py", ".tsv", ".md", ".json")
-            and "__pycache__" not in f.parts
-        ):
-            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
-    return h.hexdigest()[:12]
-
-
-def environment() -> str:
-    import importlib.metadata as md
-
-    def version(dist: str) -> str:
-        try:
-            return md.version(dist)
-        except md.PackageNotFoundError:
-            return "?"
-
-    return (
-        f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, nproc {os.cpu_count()}, "
-        f"{platform.python_implementation()} {platform.python_version()}, Whoosh {version('Whoosh')}, "
-        f"newscli {version('newscli')} (src {src_digest()}), {platform.system()} {platform.release()}"
-    )
 
 
 def ensure_index(index: Path, corpus: Path, exe: str) -> None:

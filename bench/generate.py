@@ -27,6 +27,8 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
+from newscli.parse.hijri import NAMES
+
 BLOCK = 1000  # files per subfolder, articles per generator
 FIRST_DAY = date(2015, 1, 1)
 LAST_DAY = date(2026, 12, 31)
@@ -276,20 +278,7 @@ MONTHS_DL = [
     "Nov",
     "Dec",
 ]
-HIJRI_MONTHS = [
-    "Muharram",
-    "Safar",
-    "Rabi al-Awwal",
-    "Rabi al-Thani",
-    "Jumada al-Awwal",
-    "Jumada al-Thani",
-    "Rajab",
-    "Shaban",
-    "Ramadan",
-    "Shawwal",
-    "Dhu al-Qadah",
-    "Dhu al-Hijjah",
-]
+HIJRI_MONTHS = list(NAMES)  # newscli's own spelling list
 FILLER = [
     "Officials said the details would be worked out by technical teams over the coming weeks.",
     "The talks covered a wide range of issues, according to people familiar with the discussions.",
