@@ -116,6 +116,33 @@ def _request(query: str, *, aliases: str | None = None, **kw: Any) -> Any:
     return build_request(query, resolve_country=resolver, **kw)
 
 
+def _filtered(
+    query: str,
+    aliases: str | None,
+    literal: bool,
+    since: str | None,
+    until: str | None,
+    country: list[str] | None,
+    official: list[str] | None,
+    source: list[str] | None,
+    hijri: str | None,
+    **kw: Any,
+) -> Any:
+    """The request every searching command builds from its shared filter options."""
+    return _request(
+        query,
+        aliases=aliases,
+        literal=literal,
+        since=since,
+        until=until,
+        countries=country,
+        officials=official,
+        sources=source,
+        hijri=hijri,
+        **kw,
+    )
+
+
 def _resolver(aliases: str | None) -> Any:
     return _extractor(aliases).resolve_country
 
@@ -310,16 +337,16 @@ def search(
             _check_by(by.strip())
     if fields and "body" in [f.strip() for f in fields.split(",")]:
         raise UsageError("search hits carry no body; use `newscli show ID` or `newscli export`")
-    req = _request(
+    req = _filtered(
         query,
-        aliases=aliases,
-        literal=literal,
-        since=since,
-        until=until,
-        countries=country,
-        officials=official,
-        sources=source,
-        hijri=hijri,
+        aliases,
+        literal,
+        since,
+        until,
+        country,
+        official,
+        source,
+        hijri,
         limit=limit,
         offset=offset,
         sort=sort,
@@ -422,17 +449,8 @@ def facets(
     if top < 0:
         raise UsageError("--top must be >= 0 (0 = all)")
     out = resolve_format(fmt, ENV)
-    req = _request(
-        query,
-        aliases=aliases,
-        literal=literal,
-        since=since,
-        until=until,
-        countries=country,
-        officials=official,
-        sources=source,
-        hijri=hijri,
-        snippet=False,
+    req = _filtered(
+        query, aliases, literal, since, until, country, official, source, hijri, snippet=False
     )
     ix = _index(index)
     total, rows = ix.facets(req, by, _query_resolver(query, aliases))
@@ -474,17 +492,8 @@ def timeline(
     if by not in ("day", "week", "month", "year"):
         raise UsageError(f"bad --by {by!r}: use day, week, month or year")
     out = resolve_format(fmt, ENV)
-    req = _request(
-        query,
-        aliases=aliases,
-        literal=literal,
-        since=since,
-        until=until,
-        countries=country,
-        officials=official,
-        sources=source,
-        hijri=hijri,
-        snippet=False,
+    req = _filtered(
+        query, aliases, literal, since, until, country, official, source, hijri, snippet=False
     )
     ix = _index(index)
     total, days = ix.day_counts(req, _query_resolver(query, aliases))
@@ -588,16 +597,16 @@ def export(
     """
     from newscli.render import write_records
 
-    req = _request(
+    req = _filtered(
         query,
-        aliases=aliases,
-        literal=literal,
-        since=since,
-        until=until,
-        countries=country,
-        officials=official,
-        sources=source,
-        hijri=hijri,
+        aliases,
+        literal,
+        since,
+        until,
+        country,
+        official,
+        source,
+        hijri,
         limit=0,
         snippet=False,
     )
