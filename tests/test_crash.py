@@ -162,7 +162,7 @@ def test_sigint_commits_what_is_done_and_exits_130(
 ) -> None:
     index = tmp_path / "index"
     proc = start("ingest", str(corpus), "--batch", str(BATCH), "--jobs", "1", index=index)
-    time.sleep(max(full_run_seconds * 0.5, 1.0))
+    time.sleep(max(full_run_seconds * 0.25, 1.0))  # well before the end, after start-up
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err

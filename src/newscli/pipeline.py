@@ -304,20 +304,22 @@ class _StopFlag:
         self._previous: Any = None
 
     def __enter__(self) -> _StopFlag:
-        import threading
-
+        global _ACTIVE_FLAG
         if threading.current_thread() is threading.main_thread():
             self._previous = signal.signal(signal.SIGINT, self._handle)
+            _ACTIVE_FLAG = self
         return self
 
     def _handle(self, _signum: int, _frame: Any) -> None:
-        if self.stop:
+        if self.stop and not _COMMITTING.is_set():
             raise KeyboardInterrupt
-        self.stop = True
+        self.stop = True  # during a commit, even a second Ctrl-C waits for the commit to finish
 
     def __exit__(self, *_: Any) -> None:
+        global _ACTIVE_FLAG
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
+            _ACTIVE_FLAG = None
 
 
 def ingest(
@@ -386,14 +388,24 @@ def ingest(
     return summary
 
 
+_COMMITTING = threading.Event()
+_ACTIVE_FLAG: _StopFlag | None = None
+
+
 def writer_commit(writer: Any, summary: Summary, *, reopen: bool = True) -> None:
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """Commit the batch; Ctrl-C meanwhile is remembered (by _StopFlag), never lost or mid-commit."""
+    previous = None
+    if _ACTIVE_FLAG is None and threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # no _StopFlag (reindex): ignore
+    _COMMITTING.set()
     try:
         n = writer.pending
         writer.commit(reopen=reopen)
         summary.committed += n
     finally:
-        signal.signal(signal.SIGINT, previous)
+        _COMMITTING.clear()
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def reindex(
