@@ -823,7 +823,3 @@ def _snippet(hit: Any, fields: dict[str, Any]) -> tuple[str, tuple[tuple[int, in
             text.append(ch)
             pos += 1
     return "".join(text), tuple(spans)
-
-
-def now_ms() -> float:
-    return time.perf_counter() * 1000

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-SCHEMA_VERSION = 1  # of the JSON records; bumped on an incompatible change
-
 
 @dataclass(frozen=True)
 class HijriDate:

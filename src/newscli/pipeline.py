@@ -258,10 +258,6 @@ def stamp(article: Article) -> Article:
     return replace(article, ingested_at=datetime.now(UTC).replace(microsecond=0))
 
 
-def is_stdin(spec: str) -> bool:
-    return spec == STDIN
-
-
 @dataclass
 class IngestOptions:
     fmt: Format = "auto"

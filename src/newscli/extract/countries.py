@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -223,10 +222,6 @@ def _next_to_a_name(text: str, start: int, end: int) -> bool:
 def _capitalised_name(word: str) -> bool:
     word = re.sub(r"['’]s$", "", word)
     return word[:1].isupper() and word[1:2].islower() and word not in _OK_NEIGHBOURS
-
-
-def count_countries(mentions: list[CountryMention]) -> Counter[str]:
-    return Counter(m.code for m in mentions)
 
 
 _DATELINE_QUAL = re.compile(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 from dateutil import parser as du_parser
 from dateutil.parser import UnknownTimezoneWarning
@@ -212,10 +212,3 @@ def byline_date(line: str, *, dayfirst: bool = True) -> tuple[str | None, DateRe
 def is_byline(line: str) -> bool:
     s = line.strip()
     return bool(re.match(r"^by\s+\S", s, flags=re.I)) and len(s) <= 200
-
-
-def to_utc_day(p: Published) -> date:
-    v = p.value
-    if v.tzinfo is None:
-        return v.date()
-    return v.astimezone(timezone(timedelta(0))).date()
