@@ -24,17 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench_ingest import environment, loadavg, src_digest  # shared with the ingest bench
-
-
-def newscli_exe() -> str:
-    exe = Path(sys.executable).parent / "newscli"
-    if exe.exists():
-        return str(exe)
-    found = shutil.which("newscli")
-    if not found:
-        sys.exit("bench: newscli not found next to this Python or on PATH (pip install -e . first)")
-    return found
+from bench_ingest import environment, loadavg, newscli_exe, src_digest  # shared helpers
 
 
 def percentile(xs: list[float], p: float) -> float:
