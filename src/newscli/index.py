@@ -299,6 +299,7 @@ class Index:
                 )
                 results.formatter = _MarkFormatter()
                 results.order = highlight.FIRST  # stable: fragments in text order
+                results.scorer = _EarlierFirstScorer()
             hits: list[Hit] = []
             scored = req.sort == "relevance" and not isinstance(q, wq.Every)
             for hit in results[req.offset :] if limit is None or req.offset < limit else []:
@@ -447,6 +448,7 @@ class Index:
 
     def optimize(self, wait: float = 30.0, on_wait: Callable[[], None] | None = None) -> None:
         w = _acquire(self.ix, wait, on_wait)
+        clean_incoming(self.path)
         w.commit(optimize=True)
 
     def delete(
@@ -485,8 +487,140 @@ def _acquire(ix: Any, wait: float, on_wait: Callable[[], None] | None) -> Any:
         raise IndexError_(f"{folder}: cannot write to the index ({exc.strerror or exc})") from exc
 
 
+INCOMING = "incoming"  # worker processes write their segments into <index>/incoming/<name>/
+MERGE_FACTOR = 10  # segments of one size tier merged together once there are this many
+MAX_MERGE_DOCS = 60_000  # merges during ingest stop here; `newscli optimize` merges everything
+
+
+def _tiered(writer: Any, segments: list[Any]) -> list[Any]:
+    """Merge policy: segments are grouped by size tier (powers of MERGE_FACTOR of their live
+    documents); a tier holding MERGE_FACTOR segments is merged into one, unless that would exceed
+    MAX_MERGE_DOCS. Each document is rewritten about once per tier, never on every commit (Whoosh's
+    MERGE_SMALL rewrote the whole index once it had ~16 equal segments). Empty segments are dropped."""
+    from whoosh.reading import SegmentReader
+
+    tiers: dict[int, list[Any]] = {}
+    keep: list[Any] = []
+    for seg in segments:
+        live = seg.doc_count()
+        if live == 0:
+            continue
+        tier = 0
+        while live >= 1000 * MERGE_FACTOR**tier:
+            tier += 1
+        tiers.setdefault(tier, []).append(seg)
+    for tier in sorted(tiers):
+        group = tiers[tier]
+        total = sum(s.doc_count() for s in group)
+        if len(group) >= MERGE_FACTOR and total <= MAX_MERGE_DOCS:
+            for seg in group:
+                reader = SegmentReader(writer.storage, writer.schema, seg)
+                writer.add_reader(reader)
+                reader.close()
+        else:
+            keep.extend(group)
+    return keep
+
+
+def _flock_free(path: Path) -> bool:
+    """True when no live process holds the lock file (its owner died or never started)."""
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def clean_incoming(index_path: Path) -> None:
+    """Remove scratch folders that no live worker owns (left by a killed ingest). Call with the
+    index's write lock held: their segments were never adopted, so nothing committed is in them."""
+    import shutil
+
+    root = index_path / INCOMING
+    if not root.is_dir():
+        return
+    for sub in root.iterdir():
+        if sub.is_dir() and _flock_free(sub / "owner.lock"):
+            shutil.rmtree(sub, ignore_errors=True)
+
+
+class SegmentBuilder:
+    """Worker side of a parallel ingest: indexes articles into a private segment under
+    <index>/incoming/<name>/ that the parent's IndexWriter adopts at its next commit. Whoosh's own
+    multi-process writer does the same, but its workers outlive a killed parent; ours are ours."""
+
+    def __init__(self, index_path: Path, name: str, *, limitmb: int = 96) -> None:
+        import fcntl
+
+        self.folder = index_path / INCOMING / name
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock_fd = os.open(self.folder / "owner.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        self.limitmb = limitmb
+        storage = DurableFileStorage(str(self.folder))
+        self._scratch = storage.create_index(make_schema(), indexname=INDEX_NAME)
+        main = DurableFileStorage(str(index_path)).open_index(indexname=INDEX_NAME)
+        self._snapshot = main.searcher()  # the index as it was when this worker started
+        self._w: Any = None
+
+    def known(self, aid: str, digest: str) -> bool:
+        """The index held this exact article (same id, same content and entities) at start."""
+        docnum = self._snapshot.document_number(id=aid)
+        return docnum is not None and self._snapshot.stored_fields(docnum).get("hash") == digest
+
+    def add(self, article: Article, digest: str, locator: str | None) -> int:
+        """Index the article; returns its document number inside the segment being written."""
+        from whoosh.writing import SegmentWriter
+
+        if self._w is None:
+            self._w = SegmentWriter(self._scratch, _lk=False, limitmb=self.limitmb)
+        docnum = int(self._w.docnum)
+        self._w.add_document(**_to_fields(article, digest, locator))
+        return docnum
+
+    def flush(self) -> tuple[str, Any] | None:
+        """Finish the segment: (folder, segment) for IndexWriter.adopt, or None if nothing was added."""
+        w, self._w = self._w, None
+        if w is None:
+            return None
+        if not w._added:
+            w._close_segment()
+            w._tempstorage.destroy()
+            return None
+        segment = w._finalize_segment()
+        w._tempstorage.destroy()
+        return str(self.folder), segment
+
+    def close(self, *, remove: bool = True) -> None:
+        import shutil
+
+        with contextlib.suppress(Exception):
+            self._snapshot.close()
+        if self._w is not None:
+            with contextlib.suppress(Exception):
+                self._w._close_segment()
+        if remove:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        os.close(self._lock_fd)
+
+
+Ref = tuple[int, int]  # (worker, document number) inside a worker's segment not yet adopted
+
+
 class IndexWriter:
-    """Adds articles with de-duplication; commits in batches. Use as a context manager."""
+    """Adds articles with de-duplication; commits in batches. Use as a context manager.
+
+    Articles come either through put() (indexed in this process) or, in a parallel ingest, from
+    worker segments: the workers index, decide() makes the same in-order decisions from the ids
+    they report, and adopt() takes their finished segments into the next commit."""
 
     def __init__(self, index: Index, *, wait: float, on_wait: Callable[[], None] | None) -> None:
         self.index = index
@@ -494,8 +628,11 @@ class IndexWriter:
         self.on_wait = on_wait
         self._w = _acquire(index.ix, wait, on_wait)
         self._searcher = index.ix.searcher()
-        self._pending: dict[str, str] = {}  # id -> hash, added since the last commit
+        self._pending: dict[str, tuple[str, Ref | None]] = {}  # id -> (hash, where), this batch
+        self._run: dict[str, int] = {}  # id -> hash(content hash) of every id decided in this run
         self._pending_loc: dict[str, str] = {}  # locator -> id
+        self._drops: dict[int, set[int]] = {}  # worker -> documents of its segment not to keep
+        self._adopted: list[tuple[str, Any]] = []  # (folder, segment) from workers
         self.pending = 0
 
     def _lookup(self, field: str, value: str) -> tuple[int | None, dict[str, Any] | None]:
@@ -504,44 +641,113 @@ class IndexWriter:
             return None, None
         return docnum, self._searcher.stored_fields(docnum)
 
+    def _drop(self, ref: Ref) -> None:
+        self._drops.setdefault(ref[0], set()).add(ref[1])
+
+    def _delete_pending(self, aid: str) -> None:
+        _, ref = self._pending.pop(aid)
+        if ref is None:
+            self._w.delete_by_term("id", aid)  # reaches committed copies only (Whoosh)
+        else:
+            self._drop(ref)
+
     def put(self, article: Article, *, locator: str | None) -> str:
-        """'added', 'updated' or 'unchanged'."""
-        aid = article.id
-        digest = article.content_hash() + _entities_digest(article)
-        if aid in self._pending:
-            return "unchanged" if self._pending[aid] == digest else "duplicate"
-        status = "added"
+        """'added', 'updated', 'unchanged' or 'duplicate'; indexes the article in this process."""
+        digest = digest_of(article)
+        status = self._classify(article.id, digest, locator)
+        if status in ("added", "updated"):
+            self._w.add_document(**_to_fields(article, digest, locator))
+            self._remember(article.id, digest, locator, None)
+        return status
+
+    def decide(self, aid: str, digest: str, locator: str | None, ref: Ref | None) -> str:
+        """put() for an article a worker has already indexed at `ref`, or (ref None) skipped
+        because the index held it unchanged when the worker started."""
+        if ref is None:
+            status = self._seen_in_run(aid, digest)
+            if status is None:
+                _, existing = self._lookup("id", aid)
+                # changed since the worker's snapshot: only an earlier article of this run does that
+                status = "unchanged" if existing and existing.get("hash") == digest else "duplicate"
+                self._run[aid] = hash(digest)
+            return status
+        status = self._classify(aid, digest, locator)
+        if status in ("added", "updated"):
+            self._remember(aid, digest, locator, ref)
+        else:
+            self._drop(ref)
+        return status
+
+    def _seen_in_run(self, aid: str, digest: str) -> str | None:
+        """Every id is decided once per run, whatever the batches: a repeat is unchanged, or a
+        duplicate (the first one is kept) when its content differs."""
+        seen = self._run.get(aid)
+        if seen is None:
+            return None
+        return "unchanged" if seen == hash(digest) else "duplicate"
+
+    def _classify(self, aid: str, digest: str, locator: str | None) -> str:
+        status = self._seen_in_run(aid, digest)
+        if status is not None:
+            return status
+        self._run[aid] = hash(digest)
         _, existing = self._lookup("id", aid)
         if existing is not None:
             if existing.get("hash") == digest:
                 return "unchanged"
             self._w.delete_by_term("id", aid)
-            status = "updated"
-        elif locator:
+            return "updated"
+        if locator:
             if locator in self._pending_loc:
-                old = self._pending_loc[locator]
-                self._w.delete_by_term("id", old)
-                status = "updated"
-            else:
-                _, prev = self._lookup("locator", locator)
-                if prev is not None:
-                    self._w.delete_by_term("id", prev["id"])
-                    status = "updated"
-        self._w.add_document(**_to_fields(article, digest, locator))
-        self._pending[aid] = digest
+                self._delete_pending(self._pending_loc.pop(locator))
+                self.pending -= 1
+                return "updated"
+            _, prev = self._lookup("locator", locator)
+            if prev is not None:
+                self._w.delete_by_term("id", prev["id"])
+                return "updated"
+        return "added"
+
+    def _remember(self, aid: str, digest: str, locator: str | None, ref: Ref | None) -> None:
+        self._pending[aid] = (digest, ref)
         if locator:
             self._pending_loc[locator] = aid
         self.pending += 1
-        return status
+
+    def adopt(self, worker: int, folder: str, segment: Any) -> None:
+        """Take a worker's finished segment into the next commit, minus the documents decide()
+        rejected. Call once every decision about that segment's documents has been made."""
+        for docnum in self._drops.pop(worker, ()):
+            segment.delete_document(docnum)
+        self._adopted.append((folder, segment))
 
     def remove(self, aid: str) -> None:
         self._w.delete_by_term("id", aid)
         self.pending += 1
 
+    def _move_adopted(self) -> list[Any]:
+        """Rename adopted segment files into the index folder (same file system: atomic, no copy).
+        Until the TOC names them they are leftovers that Whoosh's next commit deletes."""
+        from whoosh.filedb.filestore import FileStorage
+
+        segments = []
+        for folder, segment in self._adopted:
+            files = segment.list_files(FileStorage(folder))
+            if segment.doc_count() == 0:
+                for name in files:
+                    with contextlib.suppress(OSError):
+                        os.remove(os.path.join(folder, name))
+                continue
+            for name in files:
+                os.rename(os.path.join(folder, name), self.index.path / name)
+            segments.append(segment)
+        return segments
+
     def commit(self, *, reopen: bool = True) -> None:
         self._searcher.close()
         try:
-            self._w.commit()
+            adopted = self._move_adopted()
+            self._w.commit(mergetype=lambda w, segs: _tiered(w, segs) + adopted)
         except OSError as exc:
             # ENOSPC, EROFS, EIO...: Whoosh wrote no new TOC, so the last commit stays the index.
             with contextlib.suppress(Exception):
@@ -552,6 +758,8 @@ class IndexWriter:
             ) from exc
         self._pending.clear()
         self._pending_loc.clear()
+        self._drops.clear()
+        self._adopted.clear()
         self.pending = 0
         if reopen:
             self._w = _acquire(self.index.ix, self.wait, self.on_wait)
@@ -572,6 +780,11 @@ class IndexWriter:
             self.commit(reopen=False)
         else:
             self.cancel()
+
+
+def digest_of(article: Article) -> str:
+    """The stored hash: content plus extracted entities (re-extraction with new data is a change)."""
+    return article.content_hash() + _entities_digest(article)
 
 
 def _entities_digest(a: Article) -> str:
@@ -786,6 +999,15 @@ def _expand(v: str, *, low: bool) -> str:
 # Snippets
 
 _OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+class _EarlierFirstScorer(highlight.BasicFragmentScorer):  # type: ignore[misc]
+    """Whoosh breaks ties between equally scored fragments by id() (memory address), so the chosen
+    snippet could change from one run to the next; the earlier fragment now wins a tie."""
+
+    def __call__(self, f: Any) -> float:
+        start: int = f.startchar
+        return float(super().__call__(f)) + 1e-6 / (2 + start)
 
 
 class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing as mp
 import os
 import signal
 import threading
@@ -45,21 +44,6 @@ def is_warning(p: Problem) -> bool:
 
 
 # --- worker side -------------------------------------------------------------------------------
-
-_EXTRACTOR: Extractor | None = None
-_DAYFIRST = True
-
-
-def init_worker(aliases: str | None, dayfirst: bool) -> None:
-    global _EXTRACTOR, _DAYFIRST
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
-    _EXTRACTOR = Extractor.load(Path(aliases) if aliases else None)
-    _DAYFIRST = dayfirst
-
-
-def process_task(task: Task) -> list[Result]:
-    assert _EXTRACTOR is not None
-    return run_task(task, _EXTRACTOR, _DAYFIRST)
 
 
 def run_task(task: Task, extractor: Extractor, dayfirst: bool) -> list[Result]:
@@ -196,62 +180,15 @@ def iter_tasks(specs: list[str], fmt: Format, summary: Summary) -> Iterator[Task
         yield from tasks_for(item, fmt)
 
 
-def results(
-    tasks: Iterable[Task | Problem],
-    *,
-    jobs: int,
-    aliases: str | None,
-    dayfirst: bool,
-    extractor_factory: Callable[[], Extractor],
+def inline_results(
+    tasks: Iterable[Task | Problem], extractor: Extractor, dayfirst: bool
 ) -> Iterator[Result]:
-    """Run tasks in `jobs` worker processes (in order), or inline for jobs == 0."""
-    if jobs <= 0:
-        ex = extractor_factory()
-        for t in tasks:
-            if isinstance(t, Problem):
-                yield t
-            else:
-                yield from run_task(t, ex, dayfirst)
-        return
-    problems: list[Problem] = []
-
-    def only_tasks() -> Iterator[Task]:
-        for t in tasks:
-            if isinstance(t, Problem):
-                problems.append(t)
-            else:
-                yield t
-
-    ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
-    pool = ctx.Pool(jobs, initializer=init_worker, initargs=(aliases, dayfirst))
-    # Pool.imap has no back-pressure and workers outrun Whoosh: unbounded, it held a whole 100k
-    # corpus in memory (1.1 GB). Its feeder thread now waits while IN_FLIGHT tasks per worker are ahead.
-    ahead = threading.Semaphore(IN_FLIGHT * jobs)
-    stop = threading.Event()
-
-    def feed() -> Iterator[Task]:
-        for t in only_tasks():
-            while not ahead.acquire(timeout=0.1):
-                if stop.is_set():
-                    return
+    """Parse and extract in this process (small inputs: workers cost ~0.5 s to start)."""
+    for t in tasks:
+        if isinstance(t, Problem):
             yield t
-
-    try:
-        for batch in pool.imap(process_task, feed(), chunksize=1):
-            ahead.release()
-            while problems:
-                yield problems.pop(0)
-            yield from batch
-        while problems:
-            yield problems.pop(0)
-        pool.close()
-    finally:
-        stop.set()
-        pool.terminate()
-        pool.join()
-
-
-IN_FLIGHT = 64  # tasks per worker parsed ahead of the indexer
+        else:
+            yield from run_task(t, extractor, dayfirst)
 
 
 def stamp(article: Article) -> Article:
@@ -286,8 +223,8 @@ def auto_jobs(specs: list[str]) -> int:
             with contextlib.suppress(OSError):
                 total += os.path.getsize(item)
             if total > 4 * 1024 * 1024:
-                # the parent is busy indexing: one core for it, the rest for parsing workers
-                return max(1, min(cpus - 1, 4))
+                # workers parse, extract and index; the parent only decides and commits
+                return min(cpus, 4)
     return 0
 
 
@@ -331,57 +268,168 @@ def ingest(
     summary = Summary()
     jobs = opts.jobs if opts.jobs >= 0 else auto_jobs(specs)
     tasks = iter_tasks(specs, opts.fmt, summary)
-    stream = results(
-        tasks,
-        jobs=jobs,
-        aliases=opts.aliases,
-        dayfirst=opts.dayfirst,
-        extractor_factory=lambda: Extractor.load(Path(opts.aliases) if opts.aliases else None),
-    )
+    tally = _Tally(summary, report, on_article)
     with _StopFlag() as flag:
         writer = index.writer(wait=opts.wait, on_wait=on_wait)
         try:
-            for res in stream:
-                if flag.stop:
-                    break
-                if isinstance(res, Problem):
-                    if is_warning(res):
-                        summary.warnings += 1
-                    else:
-                        summary.rejected += 1
-                    report(res)
-                    continue
-                status = writer.put(stamp(res.article), locator=res.locator)
-                if status == "duplicate":
-                    summary.duplicates += 1
-                    summary.warnings += 1
-                    report(
-                        _warning(
-                            res.origin,
-                            res.line,
-                            f"same id as an earlier article in this run ({res.article.id}); kept the first",
-                        )
-                    )
-                else:
-                    setattr(summary, status, getattr(summary, status) + 1)
-                if writer.pending >= opts.batch:
-                    writer_commit(writer, summary)
-                if on_article:
-                    on_article(summary)
-            writer_commit(writer, summary, reopen=False)
+            if jobs > 0:
+                _ingest_parallel(index, writer, tasks, jobs, opts, tally, flag)
+            else:
+                _ingest_inline(writer, tasks, opts, tally, flag)
         except KeyboardInterrupt:
             writer.cancel()
-            if hasattr(stream, "close"):
-                stream.close()
             raise Interrupted(summary, committed=False) from None
         except BaseException:
             writer.cancel()
             raise
         if flag.stop:
-            if hasattr(stream, "close"):
-                stream.close()
             raise Interrupted(summary, committed=True)
     return summary
+
+
+class _Tally:
+    """Counts outcomes into the summary and reports problems, the same for both ingest paths."""
+
+    def __init__(
+        self,
+        summary: Summary,
+        report: Callable[[Problem], None],
+        on_article: Callable[[Summary], None] | None,
+    ) -> None:
+        self.summary = summary
+        self.report = report
+        self.on_article = on_article
+
+    def problem(self, p: Problem) -> None:
+        if is_warning(p):
+            self.summary.warnings += 1
+        else:
+            self.summary.rejected += 1
+        self.report(p)
+
+    def status(self, status: str, aid: str, origin: str, line: int | None) -> None:
+        s = self.summary
+        if status == "duplicate":
+            s.duplicates += 1
+            s.warnings += 1
+            self.report(
+                _warning(
+                    origin,
+                    line,
+                    f"same id as an earlier article in this run ({aid}); kept the first",
+                )
+            )
+        else:
+            setattr(s, status, getattr(s, status) + 1)
+        if self.on_article:
+            self.on_article(s)
+
+
+def _ingest_inline(
+    writer: Any,
+    tasks: Iterable[Task | Problem],
+    opts: IngestOptions,
+    tally: _Tally,
+    flag: _StopFlag,
+) -> None:
+    extractor = Extractor.load(Path(opts.aliases) if opts.aliases else None)
+    stream = inline_results(tasks, extractor, opts.dayfirst)
+    for res in stream:
+        if flag.stop:
+            break
+        if isinstance(res, Problem):
+            tally.problem(res)
+            continue
+        status = writer.put(stamp(res.article), locator=res.locator)
+        tally.status(status, res.article.id, res.origin, res.line)
+        if writer.pending >= opts.batch:
+            writer_commit(writer, tally.summary)
+    writer_commit(writer, tally.summary, reopen=False)
+
+
+def _ingest_parallel(
+    index: Any,
+    writer: Any,
+    tasks: Iterator[Task | Problem],
+    jobs: int,
+    opts: IngestOptions,
+    tally: _Tally,
+    flag: _StopFlag,
+) -> None:
+    """See parallel.py for the protocol. Tasks are numbered in input order; their reports are
+    decided in that order, so the outcome is the same as parsing everything in this process."""
+    from collections import deque
+
+    from newscli.index import clean_incoming
+    from newscli.parallel import IN_FLIGHT, Indexed, Workers, estimate_articles
+
+    clean_incoming(index.path)  # the write lock is ours: no live ingest owns what is left there
+    dispatched = accepted = 0  # task numbers
+    buffer: dict[int, tuple[int, list[Any]]] = {}  # task number -> (worker, reports)
+    closed: deque[tuple[int, int]] = deque()  # (epoch, first task number after it), not committed
+    segments: dict[int, list[tuple[int, Any]]] = {}  # epoch -> (worker, segment info) received
+    epoch = 0  # being dispatched
+    epoch_start = 0
+    estimate = 0
+    exhausted = False
+    with Workers(jobs, index.path, opts.aliases, opts.dayfirst) as pool:
+
+        def close_epoch() -> None:
+            nonlocal epoch, epoch_start, estimate
+            closed.append((epoch, dispatched))
+            segments[epoch] = []
+            pool.flush(epoch)
+            epoch += 1
+            epoch_start = dispatched
+            estimate = 0
+
+        while True:
+            while not exhausted and not flag.stop and dispatched - accepted < IN_FLIGHT * jobs:
+                item = next(tasks, None)
+                if item is None:
+                    exhausted = True
+                    break
+                if isinstance(item, Problem):
+                    buffer[dispatched] = (-1, [item])
+                else:
+                    pool.send_task(dispatched, item)
+                    estimate += estimate_articles(item)
+                dispatched += 1
+                if estimate >= opts.batch:
+                    close_epoch()
+            finishing = exhausted or flag.stop
+            if finishing and dispatched > epoch_start:
+                close_epoch()
+            limit = closed[0][1] if closed else dispatched
+            while accepted < limit and accepted in buffer:
+                worker, reports = buffer.pop(accepted)
+                accepted += 1
+                for r in reports:
+                    if isinstance(r, Indexed):
+                        ref = None if r.docnum is None else (worker, r.docnum)
+                        tally.status(
+                            writer.decide(r.aid, r.digest, r.locator, ref), r.aid, r.origin, r.line
+                        )
+                    else:
+                        tally.problem(r)
+            if closed and accepted == closed[0][1] and len(segments[closed[0][0]]) == jobs:
+                done, _ = closed.popleft()
+                for worker, info in segments.pop(done):
+                    if info is not None:
+                        writer.adopt(worker, *info)
+                last = finishing and not closed and accepted == dispatched
+                writer_commit(writer, tally.summary, reopen=not last)
+                if last:
+                    return
+                continue
+            if finishing and not closed and accepted == dispatched:
+                writer_commit(writer, tally.summary, reopen=False)  # nothing was dispatched
+                return
+            for worker, msg in pool.replies(timeout=0.2):
+                if msg[0] == "done":
+                    buffer[msg[1]] = (worker, msg[2])
+                else:
+                    segments[msg[1]].append((worker, msg[2]))
 
 
 _COMMITTING = threading.Event()

@@ -1,0 +1,225 @@
+"""Parallel ingest: worker processes parse, extract *and index* into private segments; the parent
+makes the in-order decisions (new, updated, unchanged, duplicate) from the small reports they send
+back and commits their segments in batches. Both cores index, and the parent stays light.
+
+Protocol, per worker: the parent sends ("task", seq, Task) and ("flush", epoch) messages down the
+worker's inbox pipe; the worker answers on its pipe with ("done", seq, reports) per task, then
+("segment", epoch, (folder, segment) | None) once every task before the flush is in the segment.
+A batch (epoch) is the tasks dispatched between two flushes, so the parent commits exactly what
+it has decided about. Workers die with the parent: a pipe only the parent holds the writing end of
+reaches EOF when it dies, and a watchdog thread in each worker exits on that.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import queue
+import secrets
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from newscli.errors import IndexError_
+from newscli.extract import Extractor
+from newscli.sources import Problem, Task
+
+IN_FLIGHT = 48  # tasks per worker dispatched ahead of the parent's decisions
+LIMITMB = 96  # Whoosh's posting buffer per worker before it spills to disk
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """A worker indexed an article as document `docnum` of its current segment (docnum None: the
+    index already held it unchanged when the worker started, so it was not indexed again)."""
+
+    aid: str
+    digest: str
+    locator: str | None
+    docnum: int | None
+    origin: str
+    line: int | None
+
+
+Report = Indexed | Problem
+
+
+# --- worker side -------------------------------------------------------------------------------
+
+
+def _watchdog(life: Connection) -> None:
+    with contextlib.suppress(EOFError, OSError):
+        life.recv()
+    os._exit(0)  # the parent is gone: nothing this worker holds is committed, so just stop
+
+
+def worker_main(
+    inbox: Any,
+    outbox: Connection,
+    life: Connection,
+    index_path: str,
+    name: str,
+    aliases: str | None,
+    dayfirst: bool,
+    limitmb: int,
+) -> None:
+    from newscli.index import SegmentBuilder, digest_of
+    from newscli.pipeline import Parsed, run_task, stamp
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
+    threading.Thread(target=_watchdog, args=(life,), daemon=True).start()
+    builder = None
+    try:
+        extractor = Extractor.load(Path(aliases) if aliases else None)
+        builder = SegmentBuilder(Path(index_path), name, limitmb=limitmb)
+        while True:
+            try:
+                msg = inbox.recv()
+            except EOFError:
+                break  # the parent closed our inbox
+            if msg[0] == "task":
+                reports: list[Report] = []
+                for res in run_task(msg[2], extractor, dayfirst):
+                    if not isinstance(res, Parsed):
+                        reports.append(res)
+                        continue
+                    art = stamp(res.article)
+                    digest = digest_of(art)
+                    docnum = (
+                        None
+                        if builder.known(art.id, digest)
+                        else builder.add(art, digest, res.locator)
+                    )
+                    reports.append(
+                        Indexed(art.id, digest, res.locator, docnum, res.origin, res.line)
+                    )
+                outbox.send(("done", msg[1], reports))
+            elif msg[0] == "flush":
+                outbox.send(("segment", msg[1], builder.flush()))
+            else:  # "stop": everything flushed has been adopted (or abandoned) by the parent
+                break
+    except BaseException as exc:  # report, never hang the parent; it aborts the ingest
+        with contextlib.suppress(Exception):
+            outbox.send(("error", name, f"{type(exc).__name__}: {exc}"))
+    finally:
+        if builder is not None:
+            builder.close()
+
+
+# --- parent side -------------------------------------------------------------------------------
+
+
+def _sender(q: queue.SimpleQueue[Any], conn: Connection) -> None:
+    try:
+        while True:
+            msg = q.get()
+            if msg is None:
+                break
+            conn.send(msg)
+            if msg[0] == "stop":
+                break
+    except OSError:
+        pass  # the worker is gone; the loop learns it from its answers
+    finally:
+        conn.close()
+
+
+class Workers:
+    """The worker processes of one ingest. Use as a context manager: leaving it stops them."""
+
+    def __init__(self, n: int, index_path: Path, aliases: str | None, dayfirst: bool) -> None:
+        method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+        ctx: Any = mp.get_context(method)
+        self.n = n
+        self._queues: list[queue.SimpleQueue[Any]] = []
+        self._senders: list[threading.Thread] = []
+        self.outboxes: list[Any] = []  # Connection
+        self._lives: list[Connection] = []
+        self.procs: list[Any] = []
+        self.outstanding = [0] * n  # tasks sent, not yet answered
+        for i in range(n):
+            in_r, in_w = ctx.Pipe(duplex=False)
+            out_r, out_w = ctx.Pipe(duplex=False)
+            life_r, life_w = ctx.Pipe(duplex=False)
+            name = f"{os.getpid()}-{i}-{secrets.token_hex(4)}"
+            p = ctx.Process(
+                target=worker_main,
+                args=(in_r, out_w, life_r, str(index_path), name, aliases, dayfirst, LIMITMB),
+                daemon=True,
+            )
+            p.start()
+            for end in (in_r, out_w, life_r):
+                end.close()
+            # a thread per worker does the sending, so the loop never blocks on a full pipe
+            # while that worker blocks on sending its answers to us
+            q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+            t = threading.Thread(target=_sender, args=(q, in_w), daemon=True)
+            t.start()
+            self._queues.append(q)
+            self._senders.append(t)
+            self.outboxes.append(out_r)
+            self._lives.append(life_w)
+            self.procs.append(p)
+
+    def send_task(self, seq: int, task: Task) -> int:
+        w = min(range(self.n), key=self.outstanding.__getitem__)
+        self.outstanding[w] += 1
+        self._queues[w].put(("task", seq, task))
+        return w
+
+    def flush(self, epoch: int) -> None:
+        for q in self._queues:
+            q.put(("flush", epoch))
+
+    def replies(self, timeout: float | None) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """(worker, message) for every message waiting, after waiting up to `timeout` for one."""
+        ready: list[Any] = wait(self.outboxes, timeout)
+        for conn in ready:
+            w = self.outboxes.index(conn)
+            try:
+                msg = conn.recv()
+            except (EOFError, OSError):
+                raise IndexError_(
+                    f"worker process {w} died unexpectedly (exit code {self.procs[w].exitcode})"
+                ) from None
+            if msg[0] == "done":
+                self.outstanding[w] -= 1
+            elif msg[0] == "error":
+                raise IndexError_(f"worker process failed: {msg[2]}")
+            yield w, msg
+
+    def stop(self, *, graceful: bool) -> None:
+        for q in self._queues:
+            q.put(("stop",) if graceful else None)
+        if graceful:
+            for p in self.procs:
+                p.join(timeout=30)
+        for p in self.procs:
+            if p.is_alive():
+                p.kill()
+                p.join()
+        for t in self._senders:
+            t.join(timeout=5)
+        for conn in (*self.outboxes, *self._lives):
+            conn.close()
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        self.stop(graceful=exc_type is None)
+
+
+def estimate_articles(task: Task) -> int:
+    """Articles a task will probably yield, to end a batch at a task boundary."""
+    if task.fmt == "jsonl":
+        return max(1, task.data.count(b"\n"))
+    return 1
+
+
+Decide = Callable[[int, Report], None]
