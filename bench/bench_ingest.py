@@ -280,8 +280,14 @@ class Variant:
 _SUMMARY = re.compile(r"(\d+) added, (\d+) updated, (\d+) unchanged, (\d+) rejected, (\d+) warning")
 
 
-def newscli_cmd(index: Path, inputs: list[str], jobs: int | None) -> list[str]:
-    cmd = [newscli_exe(), "ingest", "--index", str(index), *inputs]
+BEFORE_EXE: str | None = None  # --before: another install of newscli, for before/after in one run
+
+
+def newscli_cmd(
+    index: Path, inputs: list[str], jobs: int | None, *, before: bool = False
+) -> list[str]:
+    exe = BEFORE_EXE if before and BEFORE_EXE else newscli_exe()
+    cmd = [exe, "ingest", "--index", str(index), *inputs]
     if jobs is not None:
         cmd += ["--jobs", str(jobs)]
     return cmd
@@ -463,7 +469,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--variants",
         default="newscli,ceiling-1proc,ceiling-2proc",
-        help="comma list of newscli, ceiling-1proc, ceiling-2proc (default all)",
+        help="comma list of newscli, newscli-before (needs --before), ceiling-1proc, ceiling-2proc "
+        "(default: all but newscli-before)",
+    )
+    ap.add_argument(
+        "--before",
+        metavar="EXE",
+        help="the newscli executable of an older build (e.g. a venv with a git worktree of the old "
+        "commit installed): runs as variant newscli-before, beside the current one",
     )
     ap.add_argument(
         "--incremental",
@@ -482,8 +495,12 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--runs must be >= 1")
     names = [n.strip() for n in args.variants.split(",") if n.strip()]
     for n in names:
-        if n not in ("newscli", "ceiling-1proc", "ceiling-2proc"):
+        if n not in ("newscli", "newscli-before", "ceiling-1proc", "ceiling-2proc"):
             ap.error(f"unknown variant {n!r}")
+    if "newscli-before" in names and not args.before:
+        ap.error("variant newscli-before needs --before EXE")
+    global BEFORE_EXE
+    BEFORE_EXE = args.before
 
     corpus = corpus_path(args.corpus)
     if corpus is None:
@@ -523,8 +540,8 @@ def main(argv: list[str] | None = None) -> int:
             index = tmp / f"{n}-{os.getpid()}"
             if index.exists():
                 shutil.rmtree(index)
-            if n == "newscli":
-                cmd = newscli_cmd(index, [str(corpus)], args.jobs)
+            if n.startswith("newscli"):
+                cmd = newscli_cmd(index, [str(corpus)], args.jobs, before=n == "newscli-before")
             else:
                 cmd = ceiling_cmd(
                     index, [str(corpus)], 2 if n == "ceiling-2proc" else 1, args.limitmb
@@ -536,8 +553,8 @@ def main(argv: list[str] | None = None) -> int:
             if run.orphans:
                 msg += f" ({run.orphans} left-behind helper process(es) reaped and counted)"
             if extra:
-                if n == "newscli":
-                    cmd = newscli_cmd(index, [str(extra)], args.jobs)
+                if n.startswith("newscli"):
+                    cmd = newscli_cmd(index, [str(extra)], args.jobs, before=n == "newscli-before")
                 else:
                     cmd = ceiling_cmd(
                         index,
@@ -558,6 +575,11 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print_table(rows, args.runs)
     by = {r["variant"]: r for r in rows}
+    if "newscli" in by and "newscli-before" in by:
+        print(
+            f"newscli / newscli-before: "
+            f"{by['newscli']['articles_per_s'] / by['newscli-before']['articles_per_s']:.2f}"
+        )
     if "newscli" in by:
         ceilings = [r for r in rows if str(r["variant"]).startswith("ceiling")]
         for c in ceilings:

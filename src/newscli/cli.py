@@ -198,7 +198,7 @@ def ingest(
     batch: Annotated[
         int,
         typer.Option("--batch", help="Commit every N articles (a crash loses at most one batch)."),
-    ] = 2000,
+    ] = 4000,
     aliases: AliasesOpt = None,
     quiet: Annotated[
         bool,
@@ -358,7 +358,7 @@ def search(
         n = ix.count_hits(req, resolver)
         ENV.stdout.write(f"{n}\n")
         raise typer.Exit(ExitCode.OK if n else ExitCode.NO_HITS)
-    total, hits = ix.search(req, resolver)
+    total, hits = ix.search(req, resolver, exact_total=out == "table")
     if out == "table":
         hits_table(ENV, hits, total, offset)
         if facets:

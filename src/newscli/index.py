@@ -281,7 +281,11 @@ class Index:
             return None
         return wq.And(parts) if len(parts) > 1 else parts[0]
 
-    def search(self, req: SearchRequest, resolver: Resolver | None = None) -> tuple[int, list[Hit]]:
+    def search(
+        self, req: SearchRequest, resolver: Resolver | None = None, *, exact_total: bool = True
+    ) -> tuple[int, list[Hit]]:
+        """(total hits, the page of hits). Without exact_total, total is only guaranteed to be 0
+        exactly when nothing matches: counting every match costs a pass over all of them."""
         with self.searcher() as s:
             q, flt = self._build(s, req, resolver)
             limit = None if req.limit == 0 else req.offset + req.limit
@@ -290,9 +294,14 @@ class Index:
                 kwargs["sortedby"] = "sort_asc"
             elif req.sort == "-date":
                 kwargs.update(sortedby="sort_desc", reverse=True)
-            results = s.search(q, terms=req.snippet, **kwargs)
-            # Whoosh 2.7.4's len(results) ignores the filter when terms=True: count it ourselves.
-            total = len(results) if flt is None else _size(s, self._docset(s, req, resolver))
+            # No terms=True: recording the matched terms of every hit disables Whoosh's skipping
+            # of low-scoring blocks; snippets highlight the query's terms instead.
+            results = s.search(q, **kwargs)
+
+            def count() -> int:
+                # Whoosh 2.7.4's len(results) counts the query's matches, ignoring the filter.
+                return len(results) if flt is None else _size(s, self._docset(s, req, resolver))
+
             if req.snippet:
                 results.fragmenter = highlight.ContextFragmenter(
                     maxchars=SNIPPET_CHARS, surround=60
@@ -310,6 +319,7 @@ class Index:
                 if req.snippet:
                     snippet, spans = _snippet(hit, fields)
                 hits.append(Hit(article, float(hit.score) if scored else None, snippet, spans))
+            total = count() if exact_total or not hits else results.scored_length()
             return total, hits
 
     def count_hits(self, req: SearchRequest, resolver: Resolver | None = None) -> int:
@@ -469,15 +479,20 @@ class Index:
 Resolver = Callable[[str], str | None]
 
 
+# Whoosh's posting buffer before it spills sorted runs to disk. Its accounting counts the bytes of
+# the postings, not Python's objects around them (~3x more): 256 took the parent past 500 MB RSS.
+WRITER_MB = 96
+
+
 def _acquire(ix: Any, wait: float, on_wait: Callable[[], None] | None) -> Any:
     try:
         try:
-            return ix.writer(timeout=0.0, limitmb=256)
+            return ix.writer(timeout=0.0, limitmb=WRITER_MB)
         except LockError:
             if on_wait:
                 on_wait()
         try:
-            return ix.writer(timeout=wait, delay=0.25, limitmb=256)
+            return ix.writer(timeout=wait, delay=0.25, limitmb=WRITER_MB)
         except LockError as exc:
             raise LockTimeout(
                 f"the index is locked by another newscli process; gave up after {wait:g}s (see --wait)"
@@ -488,38 +503,28 @@ def _acquire(ix: Any, wait: float, on_wait: Callable[[], None] | None) -> Any:
 
 
 INCOMING = "incoming"  # worker processes write their segments into <index>/incoming/<name>/
-MERGE_FACTOR = 10  # segments of one size tier merged together once there are this many
-MAX_MERGE_DOCS = 60_000  # merges during ingest stop here; `newscli optimize` merges everything
+MERGE_FACTOR = 10  # this many small segments are merged into one at a commit
+SMALL_SEGMENT = 200  # live documents; only segments smaller than this are merged during ingest
 
 
-def _tiered(writer: Any, segments: list[Any]) -> list[Any]:
-    """Merge policy: segments are grouped by size tier (powers of MERGE_FACTOR of their live
-    documents); a tier holding MERGE_FACTOR segments is merged into one, unless that would exceed
-    MAX_MERGE_DOCS. Each document is rewritten about once per tier, never on every commit (Whoosh's
-    MERGE_SMALL rewrote the whole index once it had ~16 equal segments). Empty segments are dropped."""
+def _merge_small(writer: Any, segments: list[Any]) -> list[Any]:
+    """Merge policy for ingest: once MERGE_FACTOR segments hold fewer than SMALL_SEGMENT live
+    documents each (left by many small ingests), they are merged into one; larger segments are
+    never rewritten here. Whoosh's merge costs about as much as indexing the documents again
+    (~3 ms each), and its default policy rewrote the whole index once it held ~16 equal segments,
+    while search time hardly depends on the number of segments (bench/README.md). `newscli
+    optimize` merges everything. Segments whose documents are all deleted are dropped."""
     from whoosh.reading import SegmentReader
 
-    tiers: dict[int, list[Any]] = {}
-    keep: list[Any] = []
-    for seg in segments:
-        live = seg.doc_count()
-        if live == 0:
-            continue
-        tier = 0
-        while live >= 1000 * MERGE_FACTOR**tier:
-            tier += 1
-        tiers.setdefault(tier, []).append(seg)
-    for tier in sorted(tiers):
-        group = tiers[tier]
-        total = sum(s.doc_count() for s in group)
-        if len(group) >= MERGE_FACTOR and total <= MAX_MERGE_DOCS:
-            for seg in group:
-                reader = SegmentReader(writer.storage, writer.schema, seg)
-                writer.add_reader(reader)
-                reader.close()
-        else:
-            keep.extend(group)
-    return keep
+    live = [s for s in segments if s.doc_count() > 0]
+    small = [s for s in live if s.doc_count() < SMALL_SEGMENT]
+    if len(small) < MERGE_FACTOR:
+        return live
+    for seg in small:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in live if s.doc_count() >= SMALL_SEGMENT]
 
 
 def _flock_free(path: Path) -> bool:
@@ -747,7 +752,7 @@ class IndexWriter:
         self._searcher.close()
         try:
             adopted = self._move_adopted()
-            self._w.commit(mergetype=lambda w, segs: _tiered(w, segs) + adopted)
+            self._w.commit(mergetype=lambda w, segs: _merge_small(w, segs) + adopted)
         except OSError as exc:
             # ENOSPC, EROFS, EIO...: Whoosh wrote no new TOC, so the last commit stays the index.
             with contextlib.suppress(Exception):

@@ -29,8 +29,14 @@ from newscli.errors import IndexError_
 from newscli.extract import Extractor
 from newscli.sources import Problem, Task
 
-IN_FLIGHT = 48  # tasks per worker dispatched ahead of the parent's decisions
-LIMITMB = 96  # Whoosh's posting buffer per worker before it spills to disk
+# How far dispatching may run ahead of the parent's decisions. Generous, so workers keep indexing
+# while the parent waits for a batch's last segment or merges segments at a commit; bounded in bytes,
+# so a JSON Lines feed cut into large tasks cannot pile up in memory.
+AHEAD_TASKS = 4000
+AHEAD_BYTES = 64 * 1024 * 1024
+LIMITMB = (
+    96  # Whoosh's posting buffer per worker: holds a 2,000-article segment without spilling to disk
+)
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,19 @@ def worker_main(
 # --- parent side -------------------------------------------------------------------------------
 
 
+def _receiver(conns: list[Any], answers: queue.SimpleQueue[tuple[int, tuple[Any, ...]]]) -> None:
+    live = list(conns)
+    while live:
+        ready: list[Any] = wait(live)
+        for conn in ready:
+            w = conns.index(conn)
+            try:
+                answers.put((w, conn.recv()))
+            except (EOFError, OSError):
+                answers.put((w, ("eof",)))
+                live.remove(conn)
+
+
 def _sender(q: queue.SimpleQueue[Any], conn: Connection) -> None:
     try:
         while True:
@@ -165,6 +184,13 @@ class Workers:
             self.outboxes.append(out_r)
             self._lives.append(life_w)
             self.procs.append(p)
+        # and one thread receives every answer as it comes, so workers never wait for the loop
+        # either (it may be merging segments for seconds)
+        self._answers: queue.SimpleQueue[tuple[int, tuple[Any, ...]]] = queue.SimpleQueue()
+        self._receiver = threading.Thread(
+            target=_receiver, args=(list(self.outboxes), self._answers), daemon=True
+        )
+        self._receiver.start()
 
     def send_task(self, seq: int, task: Task) -> int:
         w = min(range(self.n), key=self.outstanding.__getitem__)
@@ -172,25 +198,49 @@ class Workers:
         self._queues[w].put(("task", seq, task))
         return w
 
+    def recall(self) -> list[int]:
+        """Take back the tasks not yet sent to a worker (on Ctrl-C): their numbers."""
+        taken: list[int] = []
+        for w, q in enumerate(self._queues):
+            keep = []
+            while True:
+                try:
+                    msg = q.get_nowait()
+                except queue.Empty:
+                    break
+                if msg is not None and msg[0] == "task":
+                    taken.append(msg[1])
+                    self.outstanding[w] -= 1
+                else:
+                    keep.append(msg)
+            for msg in keep:
+                q.put(msg)
+        return taken
+
     def flush(self, epoch: int) -> None:
         for q in self._queues:
             q.put(("flush", epoch))
 
     def replies(self, timeout: float | None) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        """(worker, message) for every message waiting, after waiting up to `timeout` for one."""
-        ready: list[Any] = wait(self.outboxes, timeout)
-        for conn in ready:
-            w = self.outboxes.index(conn)
+        """(worker, message) for every answer waiting, after waiting up to `timeout` for one."""
+        try:
+            answers = [self._answers.get(timeout=timeout)]
+        except queue.Empty:
+            return
+        while True:
             try:
-                msg = conn.recv()
-            except (EOFError, OSError):
-                raise IndexError_(
-                    f"worker process {w} died unexpectedly (exit code {self.procs[w].exitcode})"
-                ) from None
+                answers.append(self._answers.get_nowait())
+            except queue.Empty:
+                break
+        for w, msg in answers:
             if msg[0] == "done":
                 self.outstanding[w] -= 1
             elif msg[0] == "error":
                 raise IndexError_(f"worker process failed: {msg[2]}")
+            elif msg[0] == "eof":
+                raise IndexError_(
+                    f"worker process {w} died unexpectedly (exit code {self.procs[w].exitcode})"
+                )
             yield w, msg
 
     def stop(self, *, graceful: bool) -> None:
@@ -203,7 +253,7 @@ class Workers:
             if p.is_alive():
                 p.kill()
                 p.join()
-        for t in self._senders:
+        for t in (*self._senders, self._receiver):
             t.join(timeout=5)
         for conn in (*self.outboxes, *self._lives):
             conn.close()

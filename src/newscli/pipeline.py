@@ -201,7 +201,7 @@ class IngestOptions:
     dayfirst: bool = True
     jobs: int = -1  # worker processes; 0 = parse in this process; -1 = decide from the input size
     wait: float = 30.0
-    batch: int = 2000
+    batch: int = 4000
     aliases: str | None = None
 
 
@@ -361,10 +361,13 @@ def _ingest_parallel(
     from collections import deque
 
     from newscli.index import clean_incoming
-    from newscli.parallel import IN_FLIGHT, Indexed, Workers, estimate_articles
+    from newscli.parallel import AHEAD_BYTES, AHEAD_TASKS, Indexed, Workers, estimate_articles
 
     clean_incoming(index.path)  # the write lock is ours: no live ingest owns what is left there
     dispatched = accepted = 0  # task numbers
+    ahead_bytes = 0
+    sizes: dict[int, int] = {}  # task number -> bytes, while dispatched and not yet decided
+    recalled = False
     buffer: dict[int, tuple[int, list[Any]]] = {}  # task number -> (worker, reports)
     closed: deque[tuple[int, int]] = deque()  # (epoch, first task number after it), not committed
     segments: dict[int, list[tuple[int, Any]]] = {}  # epoch -> (worker, segment info) received
@@ -384,7 +387,12 @@ def _ingest_parallel(
             estimate = 0
 
         while True:
-            while not exhausted and not flag.stop and dispatched - accepted < IN_FLIGHT * jobs:
+            while (
+                not exhausted
+                and not flag.stop
+                and dispatched - accepted < AHEAD_TASKS
+                and ahead_bytes < AHEAD_BYTES
+            ):
                 item = next(tasks, None)
                 if item is None:
                     exhausted = True
@@ -393,16 +401,23 @@ def _ingest_parallel(
                     buffer[dispatched] = (-1, [item])
                 else:
                     pool.send_task(dispatched, item)
+                    sizes[dispatched] = len(item.data)
+                    ahead_bytes += len(item.data)
                     estimate += estimate_articles(item)
                 dispatched += 1
                 if estimate >= opts.batch:
                     close_epoch()
+            if flag.stop and not recalled:
+                recalled = True  # Ctrl-C: what the workers have not started is not done
+                for seq in pool.recall():
+                    buffer[seq] = (-1, [])
             finishing = exhausted or flag.stop
             if finishing and dispatched > epoch_start:
                 close_epoch()
             limit = closed[0][1] if closed else dispatched
             while accepted < limit and accepted in buffer:
                 worker, reports = buffer.pop(accepted)
+                ahead_bytes -= sizes.pop(accepted, 0)
                 accepted += 1
                 for r in reports:
                     if isinstance(r, Indexed):
@@ -457,7 +472,7 @@ def reindex(
     extractor: Extractor,
     *,
     wait: float,
-    batch: int = 2000,
+    batch: int = 4000,
     on_article: Callable[[Summary], None] | None = None,
 ) -> Summary:
     """Re-run extraction over the stored articles; only changed records are rewritten.
