@@ -92,6 +92,12 @@ def main(argv: list[str] | None = None) -> int:
         "--corpus-dir", required=True, help="the raw files, for rg (and for building the index)"
     )
     ap.add_argument("--runs", type=int, default=20, help="timed runs of each command (default 20)")
+    ap.add_argument(
+        "--before",
+        metavar="EXE",
+        help="an older build's newscli executable: its search minister, facets and --help run in "
+        "the same rounds, for before/after figures from one run",
+    )
     args = ap.parse_args(argv)
     if args.runs < 1:
         ap.error("--runs must be >= 1")
@@ -101,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit(f"bench: {corpus} is not a folder")
     ensure_index(index, corpus, exe)
     cmds = commands(exe, str(index), str(corpus))
+    if args.before:
+        old = commands(args.before, str(index), str(corpus))
+        keep = ("search minister", "facets --by country (all)", "newscli --help")
+        cmds[-1:-1] = [(f"{name} [before]", cmd) for name, cmd in old if name in keep]
     env = dict(os.environ, NO_COLOR="1")
 
     count = subprocess.run(
@@ -153,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         f"RATIO newscli search minister / {ref.split()[0]} (p50): {one / rg:.1f}x "
         f"({one * 1000:.0f} ms vs {rg * 1000:.0f} ms)"
     )
+    if args.before:
+        for name in ("search minister", "facets --by country (all)", "newscli --help"):
+            now, then = statistics.median(times[name]), statistics.median(times[f"{name} [before]"])
+            print(f"before -> after, {name} (p50): {then * 1000:.0f} ms -> {now * 1000:.0f} ms")
     help_ms = statistics.median(times["newscli --help"]) * 1000
     print(f"start-up floor (newscli --help p50): {help_ms:.0f} ms; load average after: {loadavg()}")
     if src_digest() != digest:

@@ -918,13 +918,24 @@ def _term_counts(reader: Any, field: str, docs: set[int] | None) -> Counter[str]
     counts: Counter[str] = Counter()
     if field not in reader.indexed_field_names():
         return counts
-    exact_df = docs is None and not reader.has_deletions()
+    if docs is None:
+        # Per segment: a segment without deletions has exact document frequencies in its term
+        # index (no postings to read); one with deletions is counted from its postings.
+        for leaf, _offset in reader.leaf_readers():
+            if field not in leaf.indexed_field_names():
+                continue
+            exact = not leaf.has_deletions()
+            for term in leaf.lexicon(field):
+                n = (
+                    leaf.doc_frequency(field, term)
+                    if exact
+                    else sum(1 for _ in leaf.postings(field, term).all_ids())  # skips deleted
+                )
+                if n:
+                    counts[term.decode("utf-8") if isinstance(term, bytes) else term] += n
+        return counts
     for term in reader.lexicon(field):
-        if exact_df:
-            n = reader.doc_frequency(field, term)  # kept exact by Whoosh while nothing is deleted
-        else:
-            ids = reader.postings(field, term).all_ids()  # postings skip deleted documents
-            n = sum(1 for _ in ids) if docs is None else len(docs.intersection(ids))
+        n = len(docs.intersection(reader.postings(field, term).all_ids()))
         if n:
             counts[term.decode("utf-8") if isinstance(term, bytes) else term] = n
     return counts
