@@ -479,6 +479,9 @@ class Index:
 Resolver = Callable[[str], str | None]
 
 
+# Segments are written as separate files, not one compound file: Whoosh reads a compound file's
+# parts through BytesIO(memoryview), which copies each part whole into memory at every open, so a
+# search paid for the size of the index (48 ms of a 10k-article search opening one segment).
 # Whoosh's posting buffer before it spills sorted runs to disk. Its accounting counts the bytes of
 # the postings, not Python's objects around them (~3x more): 256 took the parent past 500 MB RSS.
 WRITER_MB = 96
@@ -487,12 +490,12 @@ WRITER_MB = 96
 def _acquire(ix: Any, wait: float, on_wait: Callable[[], None] | None) -> Any:
     try:
         try:
-            return ix.writer(timeout=0.0, limitmb=WRITER_MB)
+            return ix.writer(timeout=0.0, limitmb=WRITER_MB, compound=False)
         except LockError:
             if on_wait:
                 on_wait()
         try:
-            return ix.writer(timeout=wait, delay=0.25, limitmb=WRITER_MB)
+            return ix.writer(timeout=wait, delay=0.25, limitmb=WRITER_MB, compound=False)
         except LockError as exc:
             raise LockTimeout(
                 f"the index is locked by another newscli process; gave up after {wait:g}s (see --wait)"
@@ -586,7 +589,7 @@ class SegmentBuilder:
         from whoosh.writing import SegmentWriter
 
         if self._w is None:
-            self._w = SegmentWriter(self._scratch, _lk=False, limitmb=self.limitmb)
+            self._w = SegmentWriter(self._scratch, _lk=False, limitmb=self.limitmb, compound=False)
         docnum = int(self._w.docnum)
         self._w.add_document(**_to_fields(article, digest, locator))
         return docnum
