@@ -65,6 +65,7 @@ def commands(exe: str, index: str, corpus: str) -> list[tuple[str, list[str]]]:
     return [
         ("search minister", [*s, "minister"]),
         ("search minister --no-snippet", [*s, "--no-snippet", "minister"]),
+        ("search lavrov (a rare term)", [*s, "lavrov"]),
         ("search 'foreign minister' (2 terms)", [*s, "foreign minister"]),
         ("search '\"foreign minister\"' (phrase)", [*s, '"foreign minister"']),
         ("search minister --country PK", [*s, "--country", "PK", "minister"]),

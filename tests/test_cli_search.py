@@ -172,6 +172,17 @@ def test_limit_offset_sort() -> None:
     assert len(cli("search", "*").jsonl()) == 10
 
 
+def test_exit_code_follows_matches_not_the_page() -> None:
+    """Machine formats skip the exact total; the exit code must still say whether anything matched."""
+    n = int(cli("search", "Kashmir", "--count").out)
+    past_the_end = cli("search", "Kashmir", "--offset", str(n + 5), "--format", "jsonl")
+    assert past_the_end.code == 0 and past_the_end.out == ""
+    assert cli("search", "zzzzunfindable", "--format", "jsonl").code == 1
+    assert cli("search", "zzzzunfindable", "--country", "PK", "--format", "ids").code == 1
+    table = cli("search", "Kashmir", "--format", "table", "-n", "2")
+    assert table.code == 0 and f"1-2 of {n} hits" in table.out  # the table shows the exact total
+
+
 def test_count() -> None:
     n = len(cli("search", "Kashmir", "-n", "0").jsonl())
     r = cli("search", "Kashmir", "--count")

@@ -68,7 +68,9 @@ def test_commit_fsyncs_files_and_folder(tmp_path: Path, monkeypatch: pytest.Monk
     folder = str((tmp_path / "idx").resolve())
     assert folder in synced  # the directory, after the TOC rename
     assert any(p.endswith(".toc") or ".toc." in p for p in synced)  # the table of contents
-    assert any(p.endswith(".seg") for p in synced)  # the segment data
+    assert any(p.endswith(".pst") for p in synced)  # the segment data: postings,
+    assert any(p.endswith(".trm") for p in synced)  # terms
+    assert any(p.endswith("_stored.col") for p in synced)  # and stored fields
     assert ix.count() == 1
 
 

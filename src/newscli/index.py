@@ -638,12 +638,18 @@ class IndexWriter:
         self._searcher = index.ix.searcher()
         self._pending: dict[str, tuple[str, Ref | None]] = {}  # id -> (hash, where), this batch
         self._run: dict[str, int] = {}  # id -> hash(content hash) of every id decided in this run
-        self._pending_loc: dict[str, str] = {}  # locator -> id
+        self._run_loc: dict[str, str] = {}  # locator -> id, for everything added in this run
+        # Ids and locators met in this run are in _run / _run_loc; the index only needs asking
+        # about what it held before, and nothing when it was empty (a first bulk load: the
+        # lookups in ever more segments were most of the parent's time).
+        self._empty_at_start = index.ix.doc_count_all() == 0
         self._drops: dict[int, set[int]] = {}  # worker -> documents of its segment not to keep
         self._adopted: list[tuple[str, Any]] = []  # (folder, segment) from workers
         self.pending = 0
 
     def _lookup(self, field: str, value: str) -> tuple[int | None, dict[str, Any] | None]:
+        if self._empty_at_start:
+            return None, None
         docnum = self._searcher.document_number(**{field: value})
         if docnum is None:
             return None, None
@@ -706,9 +712,13 @@ class IndexWriter:
             self._w.delete_by_term("id", aid)
             return "updated"
         if locator:
-            if locator in self._pending_loc:
-                self._delete_pending(self._pending_loc.pop(locator))
-                self.pending -= 1
+            old = self._run_loc.get(locator)  # the same file gave another article in this run
+            if old is not None:
+                if old in self._pending:
+                    self._delete_pending(old)
+                    self.pending -= 1
+                else:
+                    self._w.delete_by_term("id", old)  # committed by an earlier batch
                 return "updated"
             _, prev = self._lookup("locator", locator)
             if prev is not None:
@@ -719,7 +729,7 @@ class IndexWriter:
     def _remember(self, aid: str, digest: str, locator: str | None, ref: Ref | None) -> None:
         self._pending[aid] = (digest, ref)
         if locator:
-            self._pending_loc[locator] = aid
+            self._run_loc[locator] = aid
         self.pending += 1
 
     def adopt(self, worker: int, folder: str, segment: Any) -> None:
@@ -765,7 +775,6 @@ class IndexWriter:
                 "the articles of this batch were not committed"
             ) from exc
         self._pending.clear()
-        self._pending_loc.clear()
         self._drops.clear()
         self._adopted.clear()
         self.pending = 0
