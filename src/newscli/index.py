@@ -203,8 +203,8 @@ class Index:
             else:
                 q, flt = self._build(s, request, resolver)
                 docnums = (
-                    sorted(set(s.docs_for_query(q)) & set(s.docs_for_query(flt)))
-                    if flt
+                    sorted(set(s.docs_for_query(q)) & _as_docs(s, flt))
+                    if flt is not None
                     else sorted(s.docs_for_query(q))
                 )
             for docnum in docnums:
@@ -261,12 +261,17 @@ class Index:
         return _rewrite(q, _Rewriter(s.reader(), resolver))
 
     def _filters(self, s: Any, f: Filters, resolver: Resolver | None) -> Any:
+        """The filters as a query, or as a set of document numbers when there is a date range."""
         reader = s.reader()
         parts: list[Any] = []
+        dated: set[int] | None = None
         if f.since or f.until:
-            lo = f.since.isoformat() if f.since else None
-            hi = f.until.isoformat() if f.until else None
-            parts.append(wq.TermRange("date", lo, hi, startexcl=False, endexcl=False))
+            dated = _range_docs(
+                reader,
+                "date",
+                f.since.isoformat() if f.since else "",
+                f.until.isoformat() if f.until else None,
+            )
         for group in f.countries:
             parts.append(wq.Or([wq.Term("country", c) for c in group]))
         for group in f.officials:
@@ -278,8 +283,9 @@ class Index:
         if f.hijri:
             parts.append(wq.Prefix("hijri", f.hijri + ("-" if len(f.hijri) <= 7 else "")))
         if not parts:
-            return None
-        return wq.And(parts) if len(parts) > 1 else parts[0]
+            return dated
+        q = wq.And(parts) if len(parts) > 1 else parts[0]
+        return q if dated is None else dated.intersection(s.docs_for_query(q))
 
     def search(
         self, req: SearchRequest, resolver: Resolver | None = None, *, exact_total: bool = True
@@ -288,6 +294,8 @@ class Index:
         exactly when nothing matches: counting every match costs a pass over all of them."""
         with self.searcher() as s:
             q, flt = self._build(s, req, resolver)
+            if isinstance(flt, set) and not flt:
+                return 0, []  # Whoosh reads an empty filter set as "no filter"
             limit = None if req.limit == 0 else req.offset + req.limit
             kwargs: dict[str, Any] = {"limit": limit, "filter": flt}
             if req.sort == "date":
@@ -337,7 +345,7 @@ class Index:
             else set(s.reader().all_doc_ids())
         )
         if flt is not None:
-            docs.intersection_update(s.docs_for_query(flt))
+            docs.intersection_update(_as_docs(s, flt))
         return docs
 
     def facets(
@@ -919,6 +927,26 @@ def _postings(reader: Any, field: str) -> Iterator[tuple[str, list[int]]]:
 def _postings_ids(reader: Any, field: str) -> Iterator[int]:
     for _term, ids in _postings(reader, field):
         yield from ids
+
+
+def _range_docs(reader: Any, field: str, lo: str, hi: str | None) -> set[int]:
+    """Documents with a term of `field` in [lo, hi], read straight from each segment's postings.
+    Whoosh's TermRange unions one matcher per term (a day, for dates) through a heap, per
+    document: a two-year range over 100k articles took 1.6 s."""
+    out: set[int] = set()
+    for leaf, offset in reader.leaf_readers():
+        if field not in leaf.indexed_field_names():
+            continue
+        for term, _info in leaf.iter_field(field, lo):
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            if hi is not None and text > hi:
+                break
+            out.update(offset + d for d in leaf.postings(field, term).all_ids())
+    return out
+
+
+def _as_docs(s: Any, flt: Any) -> set[int]:
+    return flt if isinstance(flt, set) else set(s.docs_for_query(flt))
 
 
 def _size(s: Any, docs: set[int] | None) -> int:
