@@ -266,9 +266,8 @@ class Index:
         parts: list[Any] = []
         dated: set[int] | None = None
         if f.since or f.until:
-            dated = _range_docs(
+            dated = _dated_between(
                 reader,
-                "date",
                 f.since.isoformat() if f.since else "",
                 f.until.isoformat() if f.until else None,
             )
@@ -568,6 +567,48 @@ def clean_incoming(index_path: Path) -> None:
             shutil.rmtree(sub, ignore_errors=True)
 
 
+class _Lookups:
+    """Exact-value lookups in ID fields of a searcher, with a prefilter once they are many: each
+    lookup asks every segment's term table (dozens of small reads in a 50-segment index: adding
+    1,000 articles to 100k took 11 s), while most values looked up are new. After PREFILTER_AFTER
+    lookups the field's terms are read once into a sorted array of their hashes; a value whose
+    hash is absent cannot be in the index. Values added since are the caller's to remember."""
+
+    PREFILTER_AFTER = 256
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+        self.empty = searcher.doc_count_all() == 0
+        self._count = 0
+        self._hashes: dict[str, Any] = {}
+
+    def _absent(self, field: str, value: str) -> bool:
+        from array import array
+        from bisect import bisect_left
+
+        self._count += 1
+        if self._count < self.PREFILTER_AFTER:
+            return False
+        table = self._hashes.get(field)
+        if table is None:
+            seen: set[int] = set()
+            for leaf, _offset in self.searcher.reader().leaf_readers():  # no k-way term merge
+                if field in leaf.indexed_field_names():
+                    seen.update(hash(t) for t in leaf.lexicon(field))
+            table = self._hashes[field] = array("q", sorted(seen))
+        h = hash(value.encode("utf-8"))
+        i = bisect_left(table, h)
+        return i == len(table) or table[i] != h
+
+    def get(self, field: str, value: str) -> tuple[int | None, dict[str, Any] | None]:
+        if self.empty or self._absent(field, value):
+            return None, None
+        docnum = self.searcher.document_number(**{field: value})
+        if docnum is None:
+            return None, None
+        return docnum, self.searcher.stored_fields(docnum)
+
+
 class SegmentBuilder:
     """Worker side of a parallel ingest: indexes articles into a private segment under
     <index>/incoming/<name>/ that the parent's IndexWriter adopts at its next commit. Whoosh's own
@@ -585,12 +626,13 @@ class SegmentBuilder:
         self._scratch = storage.create_index(make_schema(), indexname=INDEX_NAME)
         main = DurableFileStorage(str(index_path)).open_index(indexname=INDEX_NAME)
         self._snapshot = main.searcher()  # the index as it was when this worker started
+        self._lookups = _Lookups(self._snapshot)
         self._w: Any = None
 
     def known(self, aid: str, digest: str) -> bool:
         """The index held this exact article (same id, same content and entities) at start."""
-        docnum = self._snapshot.document_number(id=aid)
-        return docnum is not None and self._snapshot.stored_fields(docnum).get("hash") == digest
+        _, fields = self._lookups.get("id", aid)
+        return fields is not None and fields.get("hash") == digest
 
     def add(self, article: Article, digest: str, locator: str | None) -> int:
         """Index the article; returns its document number inside the segment being written."""
@@ -650,18 +692,13 @@ class IndexWriter:
         # Ids and locators met in this run are in _run / _run_loc; the index only needs asking
         # about what it held before, and nothing when it was empty (a first bulk load: the
         # lookups in ever more segments were most of the parent's time).
-        self._empty_at_start = index.ix.doc_count_all() == 0
+        self._lookups = _Lookups(self._searcher)  # keeps its prefilter across commits
         self._drops: dict[int, set[int]] = {}  # worker -> documents of its segment not to keep
         self._adopted: list[tuple[str, Any]] = []  # (folder, segment) from workers
         self.pending = 0
 
     def _lookup(self, field: str, value: str) -> tuple[int | None, dict[str, Any] | None]:
-        if self._empty_at_start:
-            return None, None
-        docnum = self._searcher.document_number(**{field: value})
-        if docnum is None:
-            return None, None
-        return docnum, self._searcher.stored_fields(docnum)
+        return self._lookups.get(field, value)
 
     def _drop(self, ref: Ref) -> None:
         self._drops.setdefault(ref[0], set()).add(ref[1])
@@ -788,7 +825,7 @@ class IndexWriter:
         self.pending = 0
         if reopen:
             self._w = _acquire(self.index.ix, self.wait, self.on_wait)
-            self._searcher = self.index.ix.searcher()
+            self._searcher = self._lookups.searcher = self.index.ix.searcher()
 
     def cancel(self) -> None:
         """Roll back the batch in progress; safe to call after a failed commit."""
@@ -929,19 +966,26 @@ def _postings_ids(reader: Any, field: str) -> Iterator[int]:
         yield from ids
 
 
-def _range_docs(reader: Any, field: str, lo: str, hi: str | None) -> set[int]:
-    """Documents with a term of `field` in [lo, hi], read straight from each segment's postings.
-    Whoosh's TermRange unions one matcher per term (a day, for dates) through a heap, per
-    document: a two-year range over 100k articles took 1.6 s."""
+def _dated_between(reader: Any, lo: str, hi: str | None) -> set[int]:
+    """Documents published on a day in [lo, hi] (ISO dates; hi None = open-ended), from the
+    sortable date column: one sequential read per segment. Whoosh's TermRange unions one matcher
+    per day through a heap, document by document, and reading each day's postings instead still
+    cost ~60 us per day and segment: over 100k articles in 51 segments a two-year range took
+    1.9 s that way and 0.2 s from the column."""
     out: set[int] = set()
     for leaf, offset in reader.leaf_readers():
-        if field not in leaf.indexed_field_names():
+        if not leaf.has_column("sort_asc"):
             continue
-        for term, _info in leaf.iter_field(field, lo):
-            text = term.decode("utf-8") if isinstance(term, bytes) else term
-            if hi is not None and text > hi:
-                break
-            out.update(offset + d for d in leaf.postings(field, term).all_ids())
+        deletions = leaf.has_deletions()
+        for i, value in enumerate(leaf.column_reader("sort_asc")):
+            day = value[:10]
+            if (
+                value != UNDATED_ASC
+                and lo <= day
+                and (hi is None or day <= hi)
+                and not (deletions and leaf.is_deleted(i))
+            ):
+                out.add(offset + i)
     return out
 
 

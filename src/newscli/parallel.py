@@ -17,9 +17,10 @@ import multiprocessing as mp
 import os
 import queue
 import secrets
+import shutil
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -161,11 +162,13 @@ class Workers:
         self._lives: list[Connection] = []
         self.procs: list[Any] = []
         self.outstanding = [0] * n  # tasks sent, not yet answered
+        self._scratch: list[Path] = []  # each worker's folder under <index>/incoming/
         for i in range(n):
             in_r, in_w = ctx.Pipe(duplex=False)
             out_r, out_w = ctx.Pipe(duplex=False)
             life_r, life_w = ctx.Pipe(duplex=False)
             name = f"{os.getpid()}-{i}-{secrets.token_hex(4)}"
+            self._scratch.append(index_path / "incoming" / name)
             p = ctx.Process(
                 target=worker_main,
                 args=(in_r, out_w, life_r, str(index_path), name, aliases, dayfirst, LIMITMB),
@@ -253,6 +256,11 @@ class Workers:
             if p.is_alive():
                 p.kill()
                 p.join()
+        if (
+            not graceful
+        ):  # a killed worker leaves its unadopted segments; nothing there is committed
+            for folder in self._scratch:
+                shutil.rmtree(folder, ignore_errors=True)
         for t in (*self._senders, self._receiver):
             t.join(timeout=5)
         for conn in (*self.outboxes, *self._lives):
@@ -270,6 +278,3 @@ def estimate_articles(task: Task) -> int:
     if task.fmt == "jsonl":
         return max(1, task.data.count(b"\n"))
     return 1
-
-
-Decide = Callable[[int, Report], None]
