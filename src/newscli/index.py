@@ -31,7 +31,7 @@ from whoosh.support.charset import accent_map
 from newscli.errors import IndexError_, LockTimeout, QueryError
 from newscli.models import Article, Country, HijriDate, Hit, Official, Published, fold
 from newscli.parse.hijri import from_gregorian
-from newscli.paths import INDEX_MARKER, INDEX_SCHEMA_VERSION
+from newscli.paths import INCOMING, INDEX_MARKER, INDEX_SCHEMA_VERSION
 from newscli.query import Filters, SearchRequest
 from newscli.storage import DurableFileStorage, fsync_dir
 
@@ -486,11 +486,14 @@ class Index:
 Resolver = Callable[[str], str | None]
 
 
-# Segments are written as separate files, not one compound file: Whoosh reads a compound file's
-# parts through BytesIO(memoryview), which copies each part whole into memory at every open, so a
-# search paid for the size of the index (48 ms of a 10k-article search opening one segment).
-# Whoosh's posting buffer before it spills sorted runs to disk. Its accounting counts the bytes of
-# the postings, not Python's objects around them (~3x more): 256 took the parent past 500 MB RSS.
+# Every writer (the parent's and each worker's) writes segments as separate files, not one compound
+# file: Whoosh reads a compound file's parts through BytesIO(memoryview), which copies each part
+# whole into memory at every open, so a search paid for the size of the index (48 ms of a
+# 10k-article search opening one segment).
+#
+# WRITER_MB is Whoosh's posting buffer before it spills sorted runs to disk: it holds a worker's
+# 2,000-article segment without spilling. Its accounting counts the bytes of the postings, not
+# Python's objects around them (~3x more): 256 took the parent past 500 MB RSS.
 WRITER_MB = 96
 
 
@@ -512,7 +515,6 @@ def _acquire(ix: Any, wait: float, on_wait: Callable[[], None] | None) -> Any:
         raise IndexError_(f"{folder}: cannot write to the index ({exc.strerror or exc})") from exc
 
 
-INCOMING = "incoming"  # worker processes write their segments into <index>/incoming/<name>/
 MERGE_FACTOR = 10  # this many small segments are merged into one at a commit
 SMALL_SEGMENT = 200  # live documents; only segments smaller than this are merged during ingest
 
@@ -614,14 +616,13 @@ class SegmentBuilder:
     <index>/incoming/<name>/ that the parent's IndexWriter adopts at its next commit. Whoosh's own
     multi-process writer does the same, but its workers outlive a killed parent; ours are ours."""
 
-    def __init__(self, index_path: Path, name: str, *, limitmb: int = 96) -> None:
+    def __init__(self, index_path: Path, name: str) -> None:
         import fcntl
 
         self.folder = index_path / INCOMING / name
         self.folder.mkdir(parents=True, exist_ok=True)
         self._lock_fd = os.open(self.folder / "owner.lock", os.O_RDWR | os.O_CREAT, 0o644)
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
-        self.limitmb = limitmb
         storage = DurableFileStorage(str(self.folder))
         self._scratch = storage.create_index(make_schema(), indexname=INDEX_NAME)
         main = DurableFileStorage(str(index_path)).open_index(indexname=INDEX_NAME)
@@ -639,7 +640,7 @@ class SegmentBuilder:
         from whoosh.writing import SegmentWriter
 
         if self._w is None:
-            self._w = SegmentWriter(self._scratch, _lk=False, limitmb=self.limitmb, compound=False)
+            self._w = SegmentWriter(self._scratch, _lk=False, limitmb=WRITER_MB, compound=False)
         docnum = int(self._w.docnum)
         self._w.add_document(**_to_fields(article, digest, locator))
         return docnum
@@ -657,7 +658,7 @@ class SegmentBuilder:
         w._tempstorage.destroy()
         return str(self.folder), segment
 
-    def close(self, *, remove: bool = True) -> None:
+    def close(self) -> None:
         import shutil
 
         with contextlib.suppress(Exception):
@@ -665,8 +666,7 @@ class SegmentBuilder:
         if self._w is not None:
             with contextlib.suppress(Exception):
                 self._w._close_segment()
-        if remove:
-            shutil.rmtree(self.folder, ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
         os.close(self._lock_fd)
 
 
@@ -685,14 +685,13 @@ class IndexWriter:
         self.wait = wait
         self.on_wait = on_wait
         self._w = _acquire(index.ix, wait, on_wait)
-        self._searcher = index.ix.searcher()
         self._pending: dict[str, tuple[str, Ref | None]] = {}  # id -> (hash, where), this batch
         self._run: dict[str, int] = {}  # id -> hash(content hash) of every id decided in this run
         self._run_loc: dict[str, str] = {}  # locator -> id, for everything added in this run
         # Ids and locators met in this run are in _run / _run_loc; the index only needs asking
         # about what it held before, and nothing when it was empty (a first bulk load: the
         # lookups in ever more segments were most of the parent's time).
-        self._lookups = _Lookups(self._searcher)  # keeps its prefilter across commits
+        self._lookups = _Lookups(index.ix.searcher())  # keeps its prefilter across commits
         self._drops: dict[int, set[int]] = {}  # worker -> documents of its segment not to keep
         self._adopted: list[tuple[str, Any]] = []  # (folder, segment) from workers
         self.pending = 0
@@ -705,6 +704,7 @@ class IndexWriter:
 
     def _delete_pending(self, aid: str) -> None:
         _, ref = self._pending.pop(aid)
+        self.pending -= 1
         if ref is None:
             self._w.delete_by_term("id", aid)  # reaches committed copies only (Whoosh)
         else:
@@ -761,7 +761,6 @@ class IndexWriter:
             if old is not None:
                 if old in self._pending:
                     self._delete_pending(old)
-                    self.pending -= 1
                 else:
                     self._w.delete_by_term("id", old)  # committed by an earlier batch
                 return "updated"
@@ -807,7 +806,7 @@ class IndexWriter:
         return segments
 
     def commit(self, *, reopen: bool = True) -> None:
-        self._searcher.close()
+        self._lookups.searcher.close()
         try:
             adopted = self._move_adopted()
             self._w.commit(mergetype=lambda w, segs: _merge_small(w, segs) + adopted)
@@ -825,12 +824,12 @@ class IndexWriter:
         self.pending = 0
         if reopen:
             self._w = _acquire(self.index.ix, self.wait, self.on_wait)
-            self._searcher = self._lookups.searcher = self.index.ix.searcher()
+            self._lookups.searcher = self.index.ix.searcher()
 
     def cancel(self) -> None:
         """Roll back the batch in progress; safe to call after a failed commit."""
         with contextlib.suppress(Exception):
-            self._searcher.close()
+            self._lookups.searcher.close()
         if not getattr(self._w, "is_closed", False):
             self._w.cancel()
 
@@ -957,7 +956,7 @@ def _postings(reader: Any, field: str) -> Iterator[tuple[str, list[int]]]:
     if field not in reader.indexed_field_names():
         return
     for term in reader.lexicon(field):
-        text = term.decode("utf-8") if isinstance(term, bytes) else term
+        text = _term_text(term)
         yield text, list(reader.postings(field, term).all_ids())
 
 
@@ -993,6 +992,10 @@ def _as_docs(s: Any, flt: Any) -> set[int]:
     return flt if isinstance(flt, set) else set(s.docs_for_query(flt))
 
 
+def _term_text(term: bytes | str) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
 def _size(s: Any, docs: set[int] | None) -> int:
     return int(s.reader().doc_count()) if docs is None else len(docs)
 
@@ -1016,12 +1019,12 @@ def _term_counts(reader: Any, field: str, docs: set[int] | None) -> Counter[str]
                     else sum(1 for _ in leaf.postings(field, term).all_ids())  # skips deleted
                 )
                 if n:
-                    counts[term.decode("utf-8") if isinstance(term, bytes) else term] += n
+                    counts[_term_text(term)] += n
         return counts
     for term in reader.lexicon(field):
         n = len(docs.intersection(reader.postings(field, term).all_ids()))
         if n:
-            counts[term.decode("utf-8") if isinstance(term, bytes) else term] = n
+            counts[_term_text(term)] = n
     return counts
 
 
@@ -1032,7 +1035,7 @@ def _match_lexicon(reader: Any, field: str, value: str, *, surname: bool = False
     if field not in reader.indexed_field_names():
         return out
     for term in reader.lexicon(field):
-        text = term.decode("utf-8") if isinstance(term, bytes) else term
+        text = _term_text(term)
         f = fold(text)
         if f == want or (surname and " " not in want and f.rsplit(" ", 1)[-1] == want):
             out.append(text)

@@ -28,6 +28,7 @@ from typing import Any
 
 from newscli.errors import IndexError_
 from newscli.extract import Extractor
+from newscli.paths import INCOMING
 from newscli.sources import Problem, Task
 
 # How far dispatching may run ahead of the parent's decisions. Generous, so workers keep indexing
@@ -35,9 +36,6 @@ from newscli.sources import Problem, Task
 # so a JSON Lines feed cut into large tasks cannot pile up in memory.
 AHEAD_TASKS = 4000
 AHEAD_BYTES = 64 * 1024 * 1024
-LIMITMB = (
-    96  # Whoosh's posting buffer per worker: holds a 2,000-article segment without spilling to disk
-)
 
 
 @dataclass(frozen=True)
@@ -73,7 +71,6 @@ def worker_main(
     name: str,
     aliases: str | None,
     dayfirst: bool,
-    limitmb: int,
 ) -> None:
     from newscli.index import SegmentBuilder, digest_of
     from newscli.pipeline import Parsed, run_task, stamp
@@ -83,7 +80,7 @@ def worker_main(
     builder = None
     try:
         extractor = Extractor.load(Path(aliases) if aliases else None)
-        builder = SegmentBuilder(Path(index_path), name, limitmb=limitmb)
+        builder = SegmentBuilder(Path(index_path), name)
         while True:
             try:
                 msg = inbox.recv()
@@ -168,10 +165,10 @@ class Workers:
             out_r, out_w = ctx.Pipe(duplex=False)
             life_r, life_w = ctx.Pipe(duplex=False)
             name = f"{os.getpid()}-{i}-{secrets.token_hex(4)}"
-            self._scratch.append(index_path / "incoming" / name)
+            self._scratch.append(index_path / INCOMING / name)
             p = ctx.Process(
                 target=worker_main,
-                args=(in_r, out_w, life_r, str(index_path), name, aliases, dayfirst, LIMITMB),
+                args=(in_r, out_w, life_r, str(index_path), name, aliases, dayfirst),
                 daemon=True,
             )
             p.start()

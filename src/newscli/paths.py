@@ -7,6 +7,7 @@ from pathlib import Path
 
 INDEX_MARKER = "newscli-index.json"  # in every index folder newscli creates
 INDEX_SCHEMA_VERSION = 1  # bumped when the index fields change; `newscli reindex` rebuilds
+INCOMING = "incoming"  # <index>/incoming/<name>/: a worker's segments until the ingest adopts them
 
 
 def index_path(explicit: str | os.PathLike[str] | None = None) -> Path:

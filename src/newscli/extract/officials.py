@@ -182,9 +182,7 @@ def _compile_titles(titles: list[str]) -> re.Pattern[str]:
         rf"(?:[ \u00a0]+(?:for|of|to|in|at)[ \u00a0]+(?:the[ \u00a0]+)?{_CAP}"
         rf"(?:[ \u00a0]+(?:(?:and|of|the)[ \u00a0]+)?{_CAP}){{0,4}})?"
     )
-    return re.compile(
-        rf"(?<![\w-])(?P<title>{alt})(?![\w]){scope}\.?,?[ \u00a0]+(?P<name>{NAME})"
-    )
+    return re.compile(rf"(?<![\w-])(?P<title>{alt})(?![\w]){scope}\.?,?[ \u00a0]+(?P<name>{NAME})")
 
 
 def load_official_data() -> OfficialData:
