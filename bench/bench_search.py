@@ -114,18 +114,11 @@ def main(argv: list[str] | None = None) -> int:
         cmds[-1:-1] = [(f"{name} [before]", cmd) for name, cmd in old if name in keep]
     env = dict(os.environ, NO_COLOR="1")
 
-    count = subprocess.run(
-        [exe, "search", "--index", str(index), "--count", "minister"],
-        capture_output=True,
-        text=True,
-        env=env,
-    ).stdout.strip()
-    articles = subprocess.run(
-        [exe, "search", "--index", str(index), "--count", "*"],
-        capture_output=True,
-        text=True,
-        env=env,
-    ).stdout.strip()
+    def hits(query: str) -> str:
+        cmd = [exe, "search", "--index", str(index), "--count", query]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env).stdout.strip()
+
+    count, articles = hits("minister"), hits("*")
     print(f"# bench_search: index {index} ({articles} articles), corpus {corpus}, runs {args.runs}")
     print(f"# {environment()}; load average before: {loadavg()}", flush=True)
     digest = src_digest()
