@@ -82,3 +82,37 @@ def test_values_from_json() -> None:
     assert p2 is not None and p2.iso() == "2024-11-23" and not p2.has_time
     assert parse_date_value(["2024"]).problem
     assert parse_date_value("sometime soon").problem
+
+
+MONTH_SPELLINGS = [
+    *"jan january feb february mar march apr april may jun june jul july aug august".split(),
+    *"sep sept september oct october nov november dec december".split(),
+]
+
+
+def test_fast_path_agrees_with_dateutil(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Day-month-year lines skip dateutil; every spelling DATE_LINE accepts gives the same result."""
+    from newscli.parse import dates
+
+    lines = []
+    for spelling in MONTH_SPELLINGS:
+        for month in {spelling, spelling.title(), spelling.upper(), spelling.title() + "."}:
+            for day in (0, 1, 2, 9, 13, 28, 29, 30, 31, 32):
+                for year in (1799, 1900, 2000, 2023, 2024, 2099):
+                    suffix = {1: "st", 2: "nd"}.get(day, "th")
+                    lines += [
+                        f"{day} {month} {year}",
+                        f"{day}{suffix} {month}, {year}",
+                        f"Saturday, {month} {day}, {year}",
+                        f"{month} {day}{suffix} {year}",
+                    ]
+    assert len(lines) > 20_000
+    fast = [dates.parse_date_line(line) for line in lines]
+    monkeypatch.setattr(dates, "FAST_DATES", False)
+    slow = [dates.parse_date_line(line) for line in lines]
+    assert fast == slow
+    found = sum(1 for r in fast if r.published)
+    assert 10_000 < found < len(lines)  # impossible days and years were among them
+    assert sum(1 for r in fast if r.problem) > 1_000
+    assert dates._fast_date("Nov. 23rd, 2024") == datetime(2024, 11, 23)  # the path was taken
+    assert dates._fast_date("31 June 2024") is None  # left to dateutil and its message

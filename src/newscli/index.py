@@ -1,4 +1,6 @@
-"""The only module that imports whoosh: schema, open/create, add/update/delete, search, facets, timeline."""
+"""Schema, open/create, add/update/delete, search, facets, timeline.
+
+With storage.py and analysis.py, the only module that imports whoosh."""
 
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ from typing import Any
 from whoosh import highlight
 from whoosh import index as windex
 from whoosh import query as wq
-from whoosh.analysis import CharsetFilter, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.qparser import (
@@ -26,8 +27,8 @@ from whoosh.qparser import (
     FuzzyTermPlugin,
     MultifieldParser,
 )
-from whoosh.support.charset import accent_map
 
+from newscli.analysis import text_analyzer
 from newscli.errors import IndexError_, LockTimeout, QueryError
 from newscli.models import Article, Country, HijriDate, Hit, Official, Published, fold
 from newscli.parse.hijri import from_gregorian
@@ -43,8 +44,7 @@ UNDATED_ASC = "~"  # sorts after every ISO date, so undated articles come last i
 
 
 def make_schema() -> Schema:
-    # accent-insensitive: "Erdogan" finds "Erdoğan", "Turkiye" finds "Türkiye"
-    ana = StemmingAnalyzer() | CharsetFilter(accent_map)
+    ana = text_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(stored=True, analyzer=ana, field_boost=2.0),
@@ -149,7 +149,10 @@ class Index:
             )
         try:
             storage = DurableFileStorage(str(path), readonly=False)
-            ix = storage.open_index(indexname=INDEX_NAME)
+            # The marker vouches for the fields: use this build's schema rather than unpickling
+            # the stored one at every access (and older indexes get the fused analyzer too).
+            current = make_schema() if version == SCHEMA_VERSION else None
+            ix = storage.open_index(indexname=INDEX_NAME, schema=current)
         except windex.EmptyIndexError as exc:
             raise IndexError_(
                 f"{path}: index marker present but no index data; remove the folder and re-ingest"
@@ -625,7 +628,9 @@ class SegmentBuilder:
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
         storage = DurableFileStorage(str(self.folder))
         self._scratch = storage.create_index(make_schema(), indexname=INDEX_NAME)
-        main = DurableFileStorage(str(index_path)).open_index(indexname=INDEX_NAME)
+        main = DurableFileStorage(str(index_path)).open_index(
+            indexname=INDEX_NAME, schema=make_schema()
+        )
         self._snapshot = main.searcher()  # the index as it was when this worker started
         self._lookups = _Lookups(self._snapshot)
         self._w: Any = None

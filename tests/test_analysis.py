@@ -1,0 +1,147 @@
+"""The fused title/body analyzer yields exactly the tokens of the Whoosh chain it replaces."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+from whoosh.analysis import CharsetFilter, StandardAnalyzer, StemmingAnalyzer
+from whoosh.support.charset import accent_map
+
+from newscli.analysis import FusedAnalyzer, text_analyzer
+from newscli.index import Index
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
+
+TRICKY = [
+    "",
+    "   ",
+    "a I an the of",  # only stop words and one-letter words
+    "Erdoğan's Türkiye: U.S.-Taliban talks, 1990s e-mail 3.5% İstanbul straße ﬁne ǅemal",
+    "Foreign Minister Shah Mahmood Qureshi met his Russian counterpart Sergey Lavrov.",
+    "running runs ran runner RUNNING Running's",
+    "x" * 300 + " " + "ab" * 5,
+    "Ça va? Ελλάδα Россия 中国 ＡＢＣ",
+    "a.b.c a..b _under_score__ 12_34",
+]
+
+
+def chain():  # the analyzer newscli used before the fused one
+    return StemmingAnalyzer() | CharsetFilter(accent_map)
+
+
+def tokens(analyzer, text, **kwargs):
+    return [
+        (
+            t.text,
+            getattr(t, "pos", None),
+            getattr(t, "startchar", None),
+            getattr(t, "endchar", None),
+            t.stopped,
+            t.boost,
+        )
+        for t in analyzer(text, **kwargs)
+    ]
+
+
+CALLS = [
+    {},
+    {"positions": True},
+    {"positions": True, "chars": True, "mode": "index"},
+    {"chars": True, "removestops": False},
+    {"positions": True, "removestops": False, "start_pos": 7, "start_char": 3, "mode": "query"},
+    {"no_morph": True, "positions": True},
+    {"keeporiginal": True, "positions": True},
+    {"tokenize": False, "positions": True, "chars": True},
+]
+
+
+def texts() -> list[str]:
+    files = sorted(SAMPLE.rglob("*.txt"))
+    assert len(files) > 50
+    return TRICKY + [f.read_text(encoding="utf-8") for f in files]
+
+
+@pytest.mark.parametrize("kwargs", CALLS, ids=[repr(c) for c in CALLS])
+def test_same_tokens_as_the_chain(kwargs) -> None:
+    old, new = chain(), text_analyzer()
+    checked = 0
+    for text in texts():
+        expected = tokens(old, text, **kwargs)
+        assert tokens(new, text, **kwargs) == expected, text[:80]
+        checked += len(expected)
+    # the sample articles were really analysed (untokenized: one token per text)
+    assert checked > (10_000 if kwargs.get("tokenize", True) else 50)
+
+
+def test_stop_words_keep_positions_and_kept_words_are_renumbered() -> None:
+    text = "the minister of the interior"
+    got = tokens(text_analyzer(), text, positions=True, removestops=False)
+    assert got == tokens(chain(), text, positions=True, removestops=False)
+    assert [(t[0], t[1], t[4]) for t in got] == [
+        ("the", 0, True),
+        ("minist", 1, False),  # the first kept word keeps its place...
+        ("of", 2, True),
+        ("the", 3, True),
+        ("interior", 2, False),  # ...later ones follow it, skipping the stop words
+    ]
+
+
+def test_pickles_and_compares_like_the_chain() -> None:
+    new = text_analyzer()
+    back = pickle.loads(pickle.dumps(new))
+    assert isinstance(back, FusedAnalyzer)
+    assert back == new == chain()
+    assert back.has_morph()
+    assert tokens(back, TRICKY[3]) == tokens(chain(), TRICKY[3])
+    assert len(pickle.dumps(new)) < 2 * len(pickle.dumps(chain()))  # no stem cache in the schema
+
+
+def test_refuses_a_chain_it_does_not_cover() -> None:
+    with pytest.raises(TypeError):
+        FusedAnalyzer(*StandardAnalyzer().items)
+
+
+def test_stem_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import newscli.analysis as analysis
+
+    monkeypatch.setattr(analysis, "_CACHE_LIMIT", 5)
+    ana = text_analyzer()
+    list(ana(" ".join(f"word{i}s" for i in range(50))))
+    assert len(ana._cache) == 50
+    assert [t.text for t in ana("ministers")] == ["minist"]
+    assert len(ana._cache) == 1  # cleared before the call, then refilled
+
+
+def test_an_index_written_with_the_chain_is_searched_with_the_same_terms(tmp_path: Path) -> None:
+    """Indexes made before the fused analyzer store the chain in their schema; opening one uses
+    this build's schema, and its terms are the ones the fused analyzer produces."""
+    from whoosh.fields import Schema
+
+    import newscli.index as index_mod
+    from newscli.pipeline import IngestOptions, ingest
+    from newscli.query import SearchRequest
+
+    def old_schema() -> Schema:
+        schema = original()
+        for name in ("title", "body"):
+            schema[name].analyzer = chain()
+        return schema
+
+    original = index_mod.make_schema
+    path = tmp_path / "old"
+    index_mod.make_schema = old_schema  # type: ignore[assignment]
+    try:
+        ix = Index.open(path, create=True)
+        stored = ix.ix.schema["body"].analyzer
+        assert type(stored) is not FusedAnalyzer
+        summary = ingest(ix, [str(SAMPLE)], IngestOptions(jobs=0), report=lambda p: None)
+        assert summary.added > 50
+    finally:
+        index_mod.make_schema = original  # type: ignore[assignment]
+    reopened = Index.open(path)
+    assert isinstance(reopened.ix.schema["body"].analyzer, FusedAnalyzer)
+    for query in ("ministers", "Erdogan", "Türkiye", '"foreign minister"', "talks AND Kashmir"):
+        total, _ = reopened.search(SearchRequest(query=query, limit=5))
+        assert total > 0, query
