@@ -270,3 +270,22 @@ def test_bad_aliases_file_is_usage_error(tmp_path: Path, content: str) -> None:
     f.write_text(content, encoding="utf-8")
     with pytest.raises(UsageError, match=r"aliases\.tsv:1"):
         Extractor.load(f)
+
+
+def test_trie_not_after_refuses_matches_inside_words() -> None:
+    import re
+
+    from newscli.extract.trie import trie_pattern
+
+    rx = re.compile(trie_pattern(["Oman", "Iran", "Iraq", "Ir"], not_after=r"[\w]"))
+    text = "XOman Oman, Iran;Iraq _Iran 9Iraq Irish"
+    assert [(m.group(), m.start()) for m in rx.finditer(text)] == [
+        ("Oman", 6),
+        ("Iran", 12),
+        ("Iraq", 17),
+        ("Ir", 34),
+    ]
+    assert rx.pattern.startswith("(?:I")  # each branch opens with its literal
+    # a phrase that starts with a space cannot carry the check after its first character
+    spaced = re.compile(trie_pattern([" x", "y"], not_after=r"[\w]"))
+    assert [m.start() for m in spaced.finditer("- x ay y a x")] == [1, 7]

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 
@@ -145,6 +146,7 @@ _ID_RE = re.compile(r"^[0-9a-f]{16}$")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
+@lru_cache(maxsize=1 << 16)  # names and phrases, folded dozens of times per article
 def fold(text: str) -> str:
     """Case- and diacritic-insensitive key: 'Erdoğan' and 'ERDOGAN' fold alike."""
     if not text.isascii():

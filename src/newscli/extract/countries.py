@@ -162,11 +162,11 @@ def _compiled(gz: Gazetteer) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
     """One prefix-tree regex over every phrase (longest match at each position), and one for prefixes."""
     if gz._rx is None or gz._rx_size != len(gz.phrases):
         surfaces = [" ".join(k) for k in gz.phrases]
-        body = trie_pattern(surfaces, space=r"[\s\-]+")
-        gz._rx = re.compile(rf"(?<![\w])(?:{body})(?=(?:['’][sS]?)?(?![\w]))")
+        body = trie_pattern(surfaces, space=r"[\s\-]+", not_after=r"[\w]")
+        gz._rx = re.compile(rf"(?:{body})(?=(?:['’][sS]?)?(?![\w]))")
         gz._rx_size = len(gz.phrases)
         gz._prefix_rx = (
-            re.compile(rf"(?<![\w])(?:{trie_pattern(list(gz.prefixes))})(?=-)")
+            re.compile("(?:" + trie_pattern(list(gz.prefixes), not_after=r"[\w]") + ")(?=-)")
             if gz.prefixes
             else None
         )

@@ -6,6 +6,7 @@ import csv
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 
 from newscli.extract.trie import trie_pattern
@@ -19,11 +20,15 @@ _INITIAL = rf"[{_UP}]\."
 _PARTICLE = r"(?:bin|bint|ibn|al|el|ul|ud|da|de|del|della|di|dos|du|van|von|der|den|le|la|ben|abu)"
 _PARTICLE_HYPH = rf"(?:al|el|ul|ud|ad|as|ash|at|az|an|ar|ut)-[{_UP}][\w’'\-]*"
 _NUMERAL = r"(?:II|III|IV|VI|VII|VIII|IX|Jr\.?|Sr\.?)"
-NAME = (
-    rf"(?:{_INITIAL}\s?){{0,3}}{_CAP}"
+# A name's first character is always a capital ("A. B. Name" or "Name"): written so that it
+# opens the pattern, which lets the appositive regex below skip to capitals in C.
+_FIRST_UP = f"[{_UP}]"
+_NAME_REST = (  # up to three initials ("A. B. Name") and the first word, then more words
+    rf"(?:\.\s?[{_UP}]){{0,3}}(?>[\w’'\-]+)(?<=[^\W\d_])"
     rf"(?:[ \u00a0](?:{_INITIAL}|(?:{_PARTICLE}[ \u00a0])?(?:{_CAP}|{_PARTICLE_HYPH})|{_PARTICLE_HYPH})){{0,4}}"
     rf"(?:[ \u00a0]{_NUMERAL}\b)?"
 )
+NAME = _FIRST_UP + _NAME_REST
 _MODIFIER = r"(?:(?:acting|former|then|caretaker|interim|outgoing|incoming|late|ex-|deposed|ousted)[ \u00a0]+)"
 # Looked for just before a title match rather than as an optional group in front of the title
 # pattern, which the regex engine tried at every position: the same matches in half the time
@@ -216,6 +221,9 @@ class _Found:
     strength: int  # 3 titled, 2 appositive/counterpart, 1 known name only
 
 
+_INITIAL_RX = re.compile(_INITIAL)
+
+
 def _clean_name(raw: str, lead: re.Pattern[str] | None = None) -> str | None:
     raw = raw.replace("\u00a0", " ")
     if lead is not None:
@@ -227,8 +235,8 @@ def _clean_name(raw: str, lead: re.Pattern[str] | None = None) -> str | None:
     words = raw.split()
     out: list[str] = []
     for w in words:
-        w2 = re.sub(r"['’]s$", "", w)
-        if w2.strip(".") in STOP_WORDS and not re.fullmatch(_INITIAL, w2):
+        w2 = w[:-2] if w.endswith(("'s", "’s")) else w
+        if w2.strip(".") in STOP_WORDS and not _INITIAL_RX.fullmatch(w2):
             break
         out.append(w2)
         if w2 != w:  # possessive ends the name
@@ -282,13 +290,15 @@ def find_officials(
     return _merge(text, found, data)
 
 
-_COUNTERPART = re.compile(rf"\bcounterparts?,?[ \u00a0]+(?P<name>{NAME})")
+_COUNTERPART = re.compile(rf"counterpart(?<!\wcounterpart)s?,?[ \u00a0]+(?P<name>{NAME})")
 
 
 def _appositive_after(data: OfficialData) -> re.Pattern[str]:
     titles = data.title_alt()
     return re.compile(
-        rf"(?<![\w’'\-])(?P<name>{NAME}),[ \u00a0]+(?:the|a|an|his|her)[ \u00a0]+(?:{_MODIFIER})?"
+        # NAME's first capital, then the check that no word character comes before it
+        rf"(?P<name>{_FIRST_UP}(?<![\w’'\-]{_FIRST_UP}){_NAME_REST}),"
+        rf"[ \u00a0]+(?:the|a|an|his|her)[ \u00a0]+(?:{_MODIFIER})?"
         rf"(?:[\w\-\.'’]+[ \u00a0]+){{0,3}}?(?P<title>{titles})(?![\w])"
     )
 
@@ -296,7 +306,9 @@ def _appositive_after(data: OfficialData) -> re.Pattern[str]:
 def _appositive_before(data: OfficialData) -> re.Pattern[str]:
     titles = data.title_alt()
     return re.compile(
-        rf"\b(?:[Tt]he|[Aa])[ \u00a0]+(?:{_MODIFIER})?(?:[{_UP}][\w\-\.]*[ \u00a0]+){{0,2}}"
+        # "the"/"a" as a word, each alternative opening with its literal (see _appositive_after)
+        rf"(?:T(?<!\wT)he|t(?<!\wt)he|A(?<!\wA)|a(?<!\wa))[ \u00a0]+(?:{_MODIFIER})?"
+        rf"(?:[{_UP}][\w\-\.]*[ \u00a0]+){{0,2}}"
         rf"(?P<title>{titles})(?:[ \u00a0]+of[ \u00a0]+(?:the[ \u00a0]+)?[{_UP}][\w\-]*(?:[ \u00a0]+[{_UP}][\w\-]*)?)?"
         rf",[ \u00a0]+(?P<name>{NAME})"
     )
@@ -409,6 +421,20 @@ def _mononym_title(title: str) -> bool:
     return bool(_MONONYM_TITLES.match(title))
 
 
+@lru_cache(maxsize=4096)
+def _whole_words_cached(words: tuple[str, ...]) -> re.Pattern[str]:
+    # The literal opens the pattern (Python's re then finds it with a fast string search); the
+    # "no word character before" test follows the first word instead of preceding it.
+    first = re.escape(words[0])
+    rest = "".join(r"\s+" + re.escape(w) for w in words[1:])
+    return re.compile(rf"{first}(?<!\w{first}){rest}(?!\w)")
+
+
+def _whole_words(words: list[str]) -> re.Pattern[str]:
+    """The words, in order, separated by white space, not inside longer words."""
+    return _whole_words_cached(tuple(words))
+
+
 def _mention_counts(
     text: str,
     full: dict[str, dict[str, object]],
@@ -423,11 +449,10 @@ def _mention_counts(
         if len(by_surname.get(surname_key, [])) == 1:
             # every use of the surname ("Mr Qureshi", "Qureshi said") is a mention, including the full name
             n = 0
-            for m in re.finditer(rf"(?<!\w){re.escape(surname_key)}(?!\w)", folded):
+            for m in _whole_words([surname_key]).finditer(folded):
                 if text[m.start() : m.start() + 1].isupper():
                     n += 1
             counts[key] = n
         else:
-            pattern = r"\s+".join(re.escape(w) for w in fold(name).split())
-            counts[key] = len(re.findall(rf"(?<!\w){pattern}(?!\w)", folded))
+            counts[key] = len(_whole_words(fold(name).split()).findall(folded))
     return counts
