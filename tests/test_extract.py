@@ -289,3 +289,13 @@ def test_trie_not_after_refuses_matches_inside_words() -> None:
     # a phrase that starts with a space cannot carry the check after its first character
     spaced = re.compile(trie_pattern([" x", "y"], not_after=r"[\w]"))
     assert [m.start() for m in spaced.finditer("- x ay y a x")] == [1, 7]
+
+
+def test_fold_caches_names_but_not_whole_texts() -> None:
+    from newscli.models import _fold_short, fold
+
+    _fold_short.cache_clear()
+    assert fold("Recep Tayyip ERDOĞAN") == "recep tayyip erdogan"
+    body = "Foreign Minister Shah Mahmood Qureshi " * 40
+    assert fold(body) == body.lower().strip()
+    assert _fold_short.cache_info().currsize == 1  # the body was folded but not kept
