@@ -116,3 +116,45 @@ def test_full_disk_during_commit_keeps_last_commit(
     after = {h["id"] for h in cli("search", "*", "-n", "0", "--index", str(idx)).jsonl()}
     assert after == before
     assert cli("check", "--index", str(idx)).code == 0
+
+
+def _postings(path: Path) -> list[tuple[object, ...]]:
+    """Every posting of the index with its block's length bounds (what the flush computes)."""
+    ix = Index.open(path)
+    out: list[tuple[object, ...]] = []
+    with ix.searcher() as s:
+        for leaf in s.reader().leaf_readers():
+            r = leaf[0]
+            for field, text in r.all_terms():
+                m = r.postings(field, text)
+                while m.is_active():
+                    lengths = (m.block_min_length(), m.block_max_length(), m.block_max_weight())
+                    out.append((field, text, m.id(), m.weight(), m.value(), lengths))
+                    m.next()
+    return out
+
+
+def test_flush_with_length_table_writes_what_whoosh_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from whoosh.writing import SegmentWriter
+
+    import newscli.index as index_mod
+    from newscli.pipeline import IngestOptions, ingest
+
+    def build(path: Path) -> None:
+        summary = ingest(
+            Index.open(path, create=True),
+            [str(SAMPLE)],
+            IngestOptions(jobs=0),
+            report=lambda p: None,
+        )
+        assert summary.added > 50
+
+    build(tmp_path / "ours")
+    assert index_mod._writer_class() is not SegmentWriter
+    monkeypatch.setattr(index_mod, "_writer_class", lambda: SegmentWriter)
+    build(tmp_path / "whoosh")
+    ours, theirs = _postings(tmp_path / "ours"), _postings(tmp_path / "whoosh")
+    assert len(ours) > 10_000
+    assert ours == theirs

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -500,15 +501,67 @@ Resolver = Callable[[str], str | None]
 WRITER_MB = 96
 
 
+class _LengthTable:
+    """Field lengths for Whoosh's segment flush, read once per field.
+
+    Writing the postings, Whoosh asks for the document's field length once per posting, and each
+    answer is a seek and a read in the segment's column file: 18% of the indexing time of 2,000
+    generated articles under cProfile. This answers from a list loaded once, with the same values
+    (None for a zero length byte, `default` for a field without lengths)."""
+
+    def __init__(self, pdr: Any) -> None:
+        self._pdr = pdr
+        self._tables: dict[str, list[int | None] | None] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        try:
+            table = self._tables[fieldname]
+        except KeyError:
+            table = self._tables[fieldname] = self._load(fieldname)
+        if table is None:
+            return default
+        return table[docnum] if docnum < len(table) else None
+
+    def _load(self, fieldname: str) -> list[int | None] | None:
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+        from whoosh.util.numeric import byte_to_length
+
+        reader = self._pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if reader is None:
+            return None
+        return [byte_to_length(b) if b else None for b in reader.load()]
+
+
+@cache
+def _writer_class() -> Any:
+    from whoosh.codec.whoosh3 import W3PerDocReader
+    from whoosh.writing import SegmentWriter
+
+    class Writer(SegmentWriter):  # type: ignore[misc]
+        """Whoosh's SegmentWriter with the field lengths of a flush read once (_LengthTable)."""
+
+        def _flush_segment(self) -> None:
+            self.perdocwriter.close()
+            pdr = self.per_document_reader() if self.codec.length_stats else None
+            lengths = _LengthTable(pdr) if isinstance(pdr, W3PerDocReader) else pdr
+            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+            self.fieldwriter.close()
+            if pdr:
+                pdr.close()
+
+    return Writer
+
+
 def _acquire(ix: Any, wait: float, on_wait: Callable[[], None] | None) -> Any:
+    writer = _writer_class()
     try:
         try:
-            return ix.writer(timeout=0.0, limitmb=WRITER_MB, compound=False)
+            return writer(ix, timeout=0.0, limitmb=WRITER_MB, compound=False)
         except LockError:
             if on_wait:
                 on_wait()
         try:
-            return ix.writer(timeout=wait, delay=0.25, limitmb=WRITER_MB, compound=False)
+            return writer(ix, timeout=wait, delay=0.25, limitmb=WRITER_MB, compound=False)
         except LockError as exc:
             raise LockTimeout(
                 f"the index is locked by another newscli process; gave up after {wait:g}s (see --wait)"
@@ -642,10 +695,8 @@ class SegmentBuilder:
 
     def add(self, article: Article, digest: str, locator: str | None) -> int:
         """Index the article; returns its document number inside the segment being written."""
-        from whoosh.writing import SegmentWriter
-
         if self._w is None:
-            self._w = SegmentWriter(self._scratch, _lk=False, limitmb=WRITER_MB, compound=False)
+            self._w = _writer_class()(self._scratch, _lk=False, limitmb=WRITER_MB, compound=False)
         docnum = int(self._w.docnum)
         self._w.add_document(**_to_fields(article, digest, locator))
         return docnum
