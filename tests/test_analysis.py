@@ -145,3 +145,30 @@ def test_an_index_written_with_the_chain_is_searched_with_the_same_terms(tmp_pat
     for query in ("ministers", "Erdogan", "Türkiye", '"foreign minister"', "talks AND Kashmir"):
         total, _ = reopened.search(SearchRequest(query=query, limit=5))
         assert total > 0, query
+
+
+def test_fused_positions_give_whoosh_postings() -> None:
+    from whoosh.formats import Positions
+
+    from newscli.analysis import FusedPositions
+
+    for boost in (1.0, 2.0):
+        ours, theirs = FusedPositions(field_boost=boost), Positions(field_boost=boost)
+        for text in texts():
+            expected = list(theirs.word_values(text, chain(), mode="index"))
+            assert list(ours.word_values(text, text_analyzer(), mode="index")) == expected
+    # anything else goes through Whoosh's own path
+    odd = list(FusedPositions().word_values(["a", "b"], text_analyzer(), mode="index"))
+    assert odd == list(Positions().word_values(["a", "b"], chain(), mode="index"))
+
+
+def test_schema_uses_the_fused_parts() -> None:
+    from newscli.analysis import FusedPositions
+    from newscli.index import make_schema
+
+    schema = make_schema()
+    for name in ("title", "body"):
+        assert isinstance(schema[name].format, FusedPositions)
+        assert isinstance(schema[name].analyzer, FusedAnalyzer)
+    assert schema["title"].format.field_boost == 2.0
+    assert pickle.loads(pickle.dumps(schema))["body"].format == schema["body"].format

@@ -82,3 +82,23 @@ def test_no_colour_in_pipe_or_with_no_color(tmp_path: Path) -> None:
     r = run("search", "*", "--format", "table", env=env)
     assert r.returncode == 0
     assert "\x1b[" not in r.stdout and "\x1b[" not in r.stderr
+
+
+def test_whoosh_loads_without_the_modules_it_never_uses() -> None:
+    """urllib.request and whoosh.lang.morph_en are stand-ins while Whoosh imports them; the real
+    modules still load when something calls into them, and later imports get the real ones."""
+    code = """
+import sys
+import newscli.index
+print("urllib.request" in sys.modules, "whoosh.lang.morph_en" in sys.modules)
+from whoosh.query.terms import variations
+print("ministers" in variations("minister"), "whoosh.lang.morph_en" in sys.modules)
+import urllib.request
+print(hasattr(urllib.request, "urlopen"))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split("\n")
+    assert out[0] == "False False"
+    assert out[1] == "True True"
+    assert out[2] == "True"

@@ -25,6 +25,7 @@ from whoosh.analysis import (
     StopFilter,
     Token,
 )
+from whoosh.formats import Positions
 from whoosh.support.charset import accent_map
 
 _CACHE_LIMIT = 200_000  # distinct words; cleared when full (one ingest worker's vocabulary fits)
@@ -135,6 +136,53 @@ class FusedAnalyzer(CompositeAnalyzer):  # type: ignore[misc]
                 t.startchar = start_char + m.start()
                 t.endchar = start_char + m.end()
             yield t
+
+    def term_positions(self, value: str) -> dict[str, list[int]]:
+        """{term: positions} for indexing: what Positions.word_values collects from
+        `self(value, positions=True)`, without a Token per word."""
+        cache = self._cache
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        stems, stemfn, ignore = cache.get, self._stemfn, self._ignore
+        stops, least, most, renumber = self._stops, self._min, self._max, self._renumber
+        charmap = self._charmap
+        out: dict[str, list[int]] = {}
+        pos = -1
+        for i, m in enumerate(self._rx.finditer(value)):
+            text = m.group().lower()
+            n = len(text)
+            if n < least or (most is not None and n > most) or text in stops:
+                continue
+            if text not in ignore:
+                stem = stems(text)
+                if stem is None:
+                    stem = cache[text] = stemfn(text)
+                text = stem
+            text = text.translate(charmap)
+            pos = pos + 1 if renumber and pos >= 0 else i
+            at = out.get(text)
+            if at is None:
+                out[text] = [pos]
+            else:
+                at.append(pos)
+        return out
+
+
+class FusedPositions(Positions):  # type: ignore[misc]
+    """Whoosh's Positions format; with a FusedAnalyzer, indexing takes its term_positions()
+    instead of a stream of tokens. Same postings: tests/test_analysis.py compares them."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[Any]:
+        if (
+            not isinstance(analyzer, FusedAnalyzer)
+            or not isinstance(value, str)
+            or kwargs.keys() - {"mode"}
+        ):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        for word, positions in analyzer.term_positions(value).items():
+            yield word, len(positions), len(positions) * boost, self.encode(positions)
 
 
 def text_analyzer() -> FusedAnalyzer:

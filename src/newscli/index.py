@@ -29,10 +29,9 @@ from whoosh.qparser import (
     MultifieldParser,
 )
 
-from newscli.analysis import text_analyzer
+from newscli.analysis import FusedPositions, text_analyzer
 from newscli.errors import IndexError_, LockTimeout, QueryError
 from newscli.models import Article, Country, HijriDate, Hit, Official, Published, fold
-from newscli.parse.hijri import from_gregorian
 from newscli.paths import INCOMING, INDEX_MARKER, INDEX_SCHEMA_VERSION
 from newscli.query import Filters, SearchRequest
 from newscli.storage import DurableFileStorage, fsync_dir
@@ -46,7 +45,7 @@ UNDATED_ASC = "~"  # sorts after every ISO date, so undated articles come last i
 
 def make_schema() -> Schema:
     ana = text_analyzer()
-    return Schema(
+    schema = Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(stored=True, analyzer=ana, field_boost=2.0),
         body=TEXT(stored=True, analyzer=ana),
@@ -63,6 +62,9 @@ def make_schema() -> Schema:
         hash=STORED(),
         record=STORED(),
     )
+    for name in ("title", "body"):  # same postings as TEXT's own Positions, built faster
+        schema[name].format = FusedPositions(field_boost=schema[name].format.field_boost)
+    return schema
 
 
 # ---------------------------------------------------------------------------------------------
@@ -924,6 +926,10 @@ def _to_fields(a: Article, digest: str, locator: str | None) -> dict[str, Any]:
     day = a.published.day.isoformat() if a.published else None
     hijri_key = a.hijri.ymd if a.hijri else None
     if hijri_key is None and a.published is not None:
+        from newscli.parse.hijri import (
+            from_gregorian,
+        )  # not on the search path: its regexes cost 5 ms
+
         h = from_gregorian(a.published.day)
         hijri_key = f"{h[0]:04d}-{h[1]:02d}-{h[2]:02d}" if h else None
     sort_key = a.published.value.replace(tzinfo=None).isoformat() if a.published else None
