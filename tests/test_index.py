@@ -158,3 +158,35 @@ def test_flush_with_length_table_writes_what_whoosh_writes(
     ours, theirs = _postings(tmp_path / "ours"), _postings(tmp_path / "whoosh")
     assert len(ours) > 10_000
     assert ours == theirs
+
+
+@pytest.mark.parametrize("after", [1, 3, 10**9])
+def test_scores_with_length_columns_equal_whoosh_scores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after: int
+) -> None:
+    """Scoring reads field lengths from the whole column after LENGTHS_AFTER lookups: same scores
+    as Whoosh's own BM25F (which reads one document at a time), whatever the switch point."""
+    from whoosh.scoring import BM25F
+
+    import newscli.index as index_mod
+    from newscli.pipeline import IngestOptions, ingest
+    from newscli.query import SearchRequest
+
+    ix = Index.open(tmp_path / "ix", create=True)
+    ingest(ix, [str(SAMPLE)], IngestOptions(jobs=0, batch=20), report=lambda p: None)
+    ix = Index.open(tmp_path / "ix")
+    assert len(ix.ix._segments()) > 1
+    monkeypatch.setattr(index_mod, "LENGTHS_AFTER", after)
+    queries = ["minister", "foreign minister", '"prime minister"', "Kashmir OR Taliban", "talks"]
+
+    def ranked(weighting: object) -> list[list[tuple[str, float]]]:
+        monkeypatch.setattr(index_mod, "_weighting", lambda: weighting)
+        out = []
+        for q in queries:
+            _, hits = ix.search(SearchRequest(query=q, limit=0, snippet=False))
+            out.append([(h.article.id, h.score) for h in hits])
+        return out
+
+    ours, theirs = ranked(index_mod._weighting()), ranked(BM25F())
+    assert sum(len(r) for r in ours) > 100
+    assert ours == theirs
