@@ -19,6 +19,11 @@ Every variant runs as a subprocess into a fresh index, in turn, --runs times (me
                   and opening a new writer: segments of ~2,000 documents per process, as newscli's
                   default --batch makes them. On large corpora the one-commit writers slow down (each
                   process sorts all its postings at the end); this is the faster of the two there.
+  ceiling-2x1proc-batched
+                  two ceiling-1proc processes side by side, each over half of the files (alternate
+                  files) into its own index, committing every 2,000 documents without merging: what
+                  Whoosh alone does with both cores and newscli's segment size, with no coordination
+                  at all (two indexes, not one). Wall = until both exit.
 
 Measured per run: wall time (spawn to exit), CPU time of the whole process tree (user+sys, from
 resource.getrusage(RUSAGE_CHILDREN) deltas; this process makes itself a child subreaper so helpers that
@@ -306,13 +311,45 @@ CEILINGS = {  # variant: (processes, commit every N documents; 0 = once at the e
     "ceiling-1proc": (1, 0),
     "ceiling-2proc": (2, 0),
     "ceiling-2proc-batched": (2, 4000),
+    "ceiling-2x1proc-batched": (-2, 2000),  # -2: two independent 1-process writers
 }
+
+# Runs the CEILING script twice at once, each over every other file, into INDEX/a and INDEX/b.
+SPLIT = r"""
+import json, subprocess, sys
+from newscli.sources import expand
+ceiling, index_dir, limitmb, mode, batch = sys.argv[1:6]
+files = [f for f in expand(sys.argv[6:]) if isinstance(f, str)]
+procs = [
+    subprocess.Popen(
+        [sys.executable, "-c", ceiling, f"{index_dir}/{part}", "1", limitmb, mode, batch,
+         *files[k::2]],
+        stdout=subprocess.PIPE, text=True)
+    for k, part in enumerate("ab")
+]
+outs = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+if any(p.returncode for p in procs):
+    sys.exit(1)
+print(json.dumps({"docs": sum(o["docs"] for o in outs), "files": sum(o["files"] for o in outs)}))
+"""
 
 
 def ceiling_cmd(
     index: Path, inputs: list[str], variant: str, limitmb: int, append: bool = False
 ) -> list[str]:
     procs, batch = CEILINGS[variant]
+    if procs == -2:
+        return [
+            python(),
+            "-c",
+            SPLIT,
+            CEILING,
+            str(index),
+            str(limitmb),
+            "append" if append else "new",
+            str(batch),
+            *inputs,
+        ]
     return [
         python(),
         "-c",
@@ -488,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
         "--variants",
         default="newscli,ceiling-1proc,ceiling-2proc",
         help="comma list of newscli, newscli-before (needs --before), ceiling-1proc, ceiling-2proc, "
-        "ceiling-2proc-batched (default: newscli, ceiling-1proc, ceiling-2proc)",
+        "ceiling-2proc-batched, ceiling-2x1proc-batched (default: newscli, ceiling-1proc, ceiling-2proc)",
     )
     ap.add_argument(
         "--before",
