@@ -71,7 +71,14 @@ from newscli.sources import expand
 
 index_dir, procs, limitmb, append = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "append"
 batch = int(sys.argv[5])  # 0: one commit at the end
-files = [f for f in expand(sys.argv[6:]) if isinstance(f, str)]
+inputs = []
+for arg in sys.argv[6:]:  # @FILE: the paths listed in FILE, one per line
+    if arg.startswith("@"):
+        with open(arg[1:], encoding="utf-8") as fh:
+            inputs += [line for line in fh.read().split("\n") if line]
+    else:
+        inputs.append(arg)
+files = [f for f in expand(inputs) if isinstance(f, str)]
 storage = FileStorage(index_dir)
 if append:
     ix = storage.open_index(indexname="MAIN")
@@ -316,18 +323,23 @@ CEILINGS = {  # variant: (processes, commit every N documents; 0 = once at the e
 
 # Runs the CEILING script twice at once, each over every other file, into INDEX/a and INDEX/b.
 SPLIT = r"""
-import json, subprocess, sys
+import json, os, subprocess, sys
 from newscli.sources import expand
 ceiling, index_dir, limitmb, mode, batch = sys.argv[1:6]
 files = [f for f in expand(sys.argv[6:]) if isinstance(f, str)]
-procs = [
-    subprocess.Popen(
+procs = []
+for k, part in enumerate("ab"):
+    os.makedirs(index_dir, exist_ok=True)
+    listed = f"{index_dir}/{part}.files"  # a path list: 50,000 paths overflow an argument list
+    with open(listed, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(files[k::2]))
+    procs.append(subprocess.Popen(
         [sys.executable, "-c", ceiling, f"{index_dir}/{part}", "1", limitmb, mode, batch,
-         *files[k::2]],
-        stdout=subprocess.PIPE, text=True)
-    for k, part in enumerate("ab")
-]
+         "@" + listed],
+        stdout=subprocess.PIPE, text=True))
 outs = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+for part in "ab":
+    os.remove(f"{index_dir}/{part}.files")
 if any(p.returncode for p in procs):
     sys.exit(1)
 print(json.dumps({"docs": sum(o["docs"] for o in outs), "files": sum(o["files"] for o in outs)}))
