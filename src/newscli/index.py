@@ -515,7 +515,6 @@ def _fast_lengths(scorer: Any, searcher: Any, fieldname: str) -> None:
     """Replaces BM25FScorer.dfl (field length, or 1 without lengths) with the same values read
     through the whole column once the scorer has asked LENGTHS_AFTER times."""
     from whoosh.columns import FixedBytesColumn
-    from whoosh.util.numeric import byte_to_length
 
     per_doc = searcher.doc_field_length
     calls = 0
@@ -527,13 +526,20 @@ def _fast_lengths(scorer: Any, searcher: Any, fieldname: str) -> None:
             table = _length_column(searcher, fieldname, FixedBytesColumn.Reader)
             if table is not None:
                 raw, count = table
-                # as W3PerDocReader.doc_field_length: a zero byte reads as None
-                decoded = [None] + [byte_to_length(b) for b in range(1, 256)]
+                decoded = _decoded_lengths()
                 lengths = [decoded[b] for b in raw]
                 scorer.dfl = lambda d: lengths[d] if d < count else None
         return per_doc(docnum, fieldname, 1)
 
     scorer.dfl = counting
+
+
+@cache
+def _decoded_lengths() -> list[int | None]:
+    """Whoosh's one-byte field lengths, decoded; as W3PerDocReader.doc_field_length, 0 is None."""
+    from whoosh.util.numeric import byte_to_length
+
+    return [None] + [byte_to_length(b) for b in range(1, 256)]
 
 
 def _length_column(searcher: Any, fieldname: str, fixed: Any) -> tuple[bytes, int] | None:
@@ -555,7 +561,7 @@ def _weighting() -> Any:
     from whoosh.scoring import BM25F, BM25FScorer
 
     class Weighting(BM25F):  # type: ignore[misc]
-        """Whoosh's BM25F, its scorers reading field lengths through _lengths()."""
+        """Whoosh's BM25F, its scorers reading field lengths through _fast_lengths()."""
 
         def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
             scorer = super().scorer(searcher, fieldname, text, qf=qf)

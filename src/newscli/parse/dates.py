@@ -122,7 +122,8 @@ def parse_date_line(line: str, *, dayfirst: bool = True, max_rest_words: int = 6
 
 
 # The common case -- a day, a month name and a year, no time, no zone -- without dateutil, whose
-# parser was a tenth of an ingest worker's parsing time. tests/test_dates.py checks that the two
+# parser took 0.37 of 3.1 ms of parsing and extraction per article (cProfile, 1,000 generated
+# articles; dateutil ran twice per article). tests/test_dates.py checks that the two
 # agree on every month spelling DATE_LINE accepts, every day 0-32, both orders.
 _MONTH_NUMBER = {
     m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)
