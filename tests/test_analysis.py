@@ -24,6 +24,7 @@ TRICKY = [
     "x" * 300 + " " + "ab" * 5,
     "Ça va? Ελλάδα Россия 中国 ＡＢＣ",
     "a.b.c a..b _under_score__ 12_34",
+    " ".join(f"word{i}" for i in range(5000)),  # single positions past the encoding cache's limit
 ]
 
 
