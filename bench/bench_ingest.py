@@ -17,8 +17,7 @@ Every variant runs as a subprocess into a fresh index, in turn, --runs times (me
   ceiling-2proc-batched
                   ceiling-2proc committing every 4,000 documents without merging (commit(merge=False))
                   and opening a new writer: segments of ~2,000 documents per process, as newscli's
-                  default --batch makes them. On large corpora the one-commit writers slow down (each
-                  process sorts all its postings at the end); this is the faster of the two there.
+                  default --batch makes them (Whoosh's MpWriter restarts its processes per writer).
   ceiling-2x1proc-batched
                   two ceiling-1proc processes side by side, each over half of the files (alternate
                   files) into its own index, committing every 2,000 documents without merging: what
