@@ -87,6 +87,35 @@ class FusedAnalyzer(CompositeAnalyzer):  # type: ignore[misc]
             )
         return self._tokens(value, **kwargs)
 
+    def _words(
+        self, value: str, start_pos: int, stops_too: bool
+    ) -> Iterator[tuple[int, Any, str, bool]]:
+        """(position, match, term, stopped) for each word, as the chain would see it: positions
+        counted from start_pos, kept words renumbered as StopFilter does (0, 1, 2... after the
+        first), stop words (only with stops_too) lowercased and folded but neither stemmed nor
+        renumbered. The one place that decides what a word becomes, for indexing and queries."""
+        cache = self._cache
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        stems, stemfn, ignore = cache.get, self._stemfn, self._ignore
+        stops, least, most, renumber = self._stops, self._min, self._max, self._renumber
+        charmap = self._charmap
+        pos = -1  # the last kept word's position
+        for i, m in enumerate(self._rx.finditer(value), start_pos):
+            text = m.group().lower()
+            n = len(text)
+            if n < least or (most is not None and n > most) or text in stops:
+                if stops_too:
+                    yield i, m, text.translate(charmap), True
+                continue
+            if text not in ignore:
+                stem = stems(text)
+                if stem is None:
+                    stem = cache[text] = stemfn(text)
+                text = stem
+            pos = pos + 1 if renumber and pos >= 0 else i
+            yield pos, m, text.translate(charmap), False
+
     def _tokens(
         self,
         value: str,
@@ -101,36 +130,11 @@ class FusedAnalyzer(CompositeAnalyzer):  # type: ignore[misc]
         if not isinstance(value, str):
             raise TypeError(f"{value!r} is not a string")
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        cache = self._cache
-        if len(cache) > _CACHE_LIMIT:
-            cache.clear()
-        stems, stemfn, ignore = cache.get, self._stemfn, self._ignore
-        stops, least, most, renumber = self._stops, self._min, self._max, self._renumber
-        charmap = self._charmap
-        pos = -1  # the last kept token's position (StopFilter renumbers kept tokens 0, 1, 2...)
-        i = start_pos - 1
-        for m in self._rx.finditer(value):
-            i += 1
-            text = m.group().lower()
-            n = len(text)
-            if n >= least and (most is None or n <= most) and text not in stops:
-                if text not in ignore:
-                    stem = stems(text)
-                    if stem is None:
-                        stem = cache[text] = stemfn(text)
-                    text = stem
-                t.text = text.translate(charmap)
-                t.stopped = False
-                if positions:
-                    pos = pos + 1 if renumber and pos >= 0 else i
-                    t.pos = pos
-            elif removestops:
-                continue
-            else:  # a stop word the caller wants to see: not stemmed, not renumbered
-                t.text = text.translate(charmap)
-                t.stopped = True
-                if positions:
-                    t.pos = i
+        for pos, m, text, stopped in self._words(value, start_pos, not removestops):
+            t.text = text
+            t.stopped = stopped
+            if positions:
+                t.pos = pos
             t.boost = 1.0
             if chars:
                 t.startchar = start_char + m.start()
@@ -140,26 +144,8 @@ class FusedAnalyzer(CompositeAnalyzer):  # type: ignore[misc]
     def term_positions(self, value: str) -> dict[str, list[int]]:
         """{term: positions} for indexing: what Positions.word_values collects from
         `self(value, positions=True)`, without a Token per word."""
-        cache = self._cache
-        if len(cache) > _CACHE_LIMIT:
-            cache.clear()
-        stems, stemfn, ignore = cache.get, self._stemfn, self._ignore
-        stops, least, most, renumber = self._stops, self._min, self._max, self._renumber
-        charmap = self._charmap
         out: dict[str, list[int]] = {}
-        pos = -1
-        for i, m in enumerate(self._rx.finditer(value)):
-            text = m.group().lower()
-            n = len(text)
-            if n < least or (most is not None and n > most) or text in stops:
-                continue
-            if text not in ignore:
-                stem = stems(text)
-                if stem is None:
-                    stem = cache[text] = stemfn(text)
-                text = stem
-            text = text.translate(charmap)
-            pos = pos + 1 if renumber and pos >= 0 else i
+        for pos, _, text, _ in self._words(value, 0, False):
             at = out.get(text)
             if at is None:
                 out[text] = [pos]
