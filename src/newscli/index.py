@@ -514,7 +514,7 @@ LENGTHS_AFTER = 16
 def _fast_lengths(scorer: Any, searcher: Any, fieldname: str) -> None:
     """Replaces BM25FScorer.dfl (field length, or 1 without lengths) with the same values read
     through the whole column once the scorer has asked LENGTHS_AFTER times."""
-    from whoosh.columns import FixedBytesColumn
+    from whoosh.codec.whoosh3 import W3PerDocReader
 
     per_doc = searcher.doc_field_length
     calls = 0
@@ -523,12 +523,12 @@ def _fast_lengths(scorer: Any, searcher: Any, fieldname: str) -> None:
         nonlocal calls
         calls += 1
         if calls == LENGTHS_AFTER:
-            table = _length_column(searcher, fieldname, FixedBytesColumn.Reader)
-            if table is not None:
-                raw, count = table
-                decoded = _decoded_lengths()
-                lengths = [decoded[b] for b in raw]
-                scorer.dfl = lambda d: lengths[d] if d < count else None
+            perdoc = getattr(searcher.reader(), "_perdoc", None)
+            if isinstance(perdoc, W3PerDocReader):
+                lengths = _field_lengths(perdoc, fieldname)
+                if lengths is not None:
+                    count = len(lengths)
+                    scorer.dfl = lambda d: lengths[d] if d < count else None
         return per_doc(docnum, fieldname, 1)
 
     scorer.dfl = counting
@@ -542,18 +542,22 @@ def _decoded_lengths() -> list[int | None]:
     return [None] + [byte_to_length(b) for b in range(1, 256)]
 
 
-def _length_column(searcher: Any, fieldname: str, fixed: Any) -> tuple[bytes, int] | None:
-    """The raw length bytes of a field in a leaf searcher's segment, or None if not at hand."""
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
+def _field_lengths(perdoc: Any, fieldname: str) -> list[int | None] | None:
+    """Every document's length in a field of one segment (W3PerDocReader), decoded as
+    W3PerDocReader.doc_field_length decodes one (documents past the list: None), or None when
+    the segment keeps no lengths for the field. The column is one byte per document: one read."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+    from whoosh.columns import FixedBytesColumn
 
-    perdoc = getattr(searcher.reader(), "_perdoc", None)
-    if not isinstance(perdoc, W3PerDocReader):
-        return None
     column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if not isinstance(column, fixed) or column._fixedlen != 1:
+    if column is None:
         return None
-    count = column._count
-    return column._dbfile.get(column._basepos, count), count
+    if isinstance(column, FixedBytesColumn.Reader) and column._fixedlen == 1:
+        raw: Iterable[int] = column._dbfile.get(column._basepos, column._count)
+    else:
+        raw = column.load()
+    decoded = _decoded_lengths()
+    return [decoded[b] for b in raw]
 
 
 @cache
@@ -588,19 +592,10 @@ class _LengthTable:
         try:
             table = self._tables[fieldname]
         except KeyError:
-            table = self._tables[fieldname] = self._load(fieldname)
+            table = self._tables[fieldname] = _field_lengths(self._pdr, fieldname)
         if table is None:
             return default
         return table[docnum] if docnum < len(table) else None
-
-    def _load(self, fieldname: str) -> list[int | None] | None:
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-        from whoosh.util.numeric import byte_to_length
-
-        reader = self._pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if reader is None:
-            return None
-        return [byte_to_length(b) if b else None for b in reader.load()]
 
 
 @cache
@@ -995,9 +990,8 @@ def _to_fields(a: Article, digest: str, locator: str | None) -> dict[str, Any]:
     day = a.published.day.isoformat() if a.published else None
     hijri_key = a.hijri.ymd if a.hijri else None
     if hijri_key is None and a.published is not None:
-        from newscli.parse.hijri import (
-            from_gregorian,
-        )  # not on the search path: its regexes cost 5 ms
+        # imported here, not on the search path: its regexes cost 5 ms
+        from newscli.parse.hijri import from_gregorian
 
         h = from_gregorian(a.published.day)
         hijri_key = f"{h[0]:04d}-{h[1]:02d}-{h[2]:02d}" if h else None
