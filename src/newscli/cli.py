@@ -11,6 +11,7 @@ import typer
 from newscli import __version__
 from newscli.env import Env
 from newscli.errors import ExitCode, NewscliError, PipeClosed, UsageError
+from newscli.paths import INGEST_BATCH
 
 app = typer.Typer(
     name="newscli",
@@ -198,7 +199,7 @@ def ingest(
     batch: Annotated[
         int,
         typer.Option("--batch", help="Commit every N articles (a crash loses at most one batch)."),
-    ] = 4000,
+    ] = INGEST_BATCH,
     aliases: AliasesOpt = None,
     quiet: Annotated[
         bool,

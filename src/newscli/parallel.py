@@ -253,9 +253,8 @@ class Workers:
             if p.is_alive():
                 p.kill()
                 p.join()
-        if (
-            not graceful
-        ):  # a killed worker leaves its unadopted segments; nothing there is committed
+        # a killed worker leaves its unadopted segments; nothing there is committed
+        if not graceful:
             for folder in self._scratch:
                 shutil.rmtree(folder, ignore_errors=True)
         for t in (*self._senders, self._receiver):

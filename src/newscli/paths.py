@@ -7,6 +7,7 @@ from pathlib import Path
 
 INDEX_MARKER = "newscli-index.json"  # in every index folder newscli creates
 INDEX_SCHEMA_VERSION = 1  # bumped when the index fields change; `newscli reindex` rebuilds
+INGEST_BATCH = 4000  # articles per commit unless --batch says otherwise (a worker's segment: half)
 INCOMING = "incoming"  # <index>/incoming/<name>/: a worker's segments until the ingest adopts them
 
 

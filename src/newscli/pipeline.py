@@ -20,7 +20,7 @@ from newscli.models import Article
 from newscli.parse.layouts import NotAnArticle, parse_text
 from newscli.parse.records import MAX_DEPTH, depth, parse_record
 from newscli.parse.text import decode
-from newscli.paths import INDEX_SCHEMA_VERSION
+from newscli.paths import INDEX_SCHEMA_VERSION, INGEST_BATCH
 from newscli.sources import STDIN, Format, Problem, Task, expand, tasks_for
 
 
@@ -201,7 +201,7 @@ class IngestOptions:
     dayfirst: bool = True
     jobs: int = -1  # worker processes; 0 = parse in this process; -1 = decide from the input size
     wait: float = 30.0
-    batch: int = 4000
+    batch: int = INGEST_BATCH
     aliases: str | None = None
 
 
@@ -472,7 +472,7 @@ def reindex(
     extractor: Extractor,
     *,
     wait: float,
-    batch: int = 4000,
+    batch: int = INGEST_BATCH,
     on_article: Callable[[Summary], None] | None = None,
 ) -> Summary:
     """Re-run extraction over the stored articles; only changed records are rewritten.
