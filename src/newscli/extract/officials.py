@@ -422,17 +422,13 @@ def _mononym_title(title: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _whole_words_cached(words: tuple[str, ...]) -> re.Pattern[str]:
-    # The literal opens the pattern (Python's re then finds it with a fast string search); the
-    # "no word character before" test follows the first word instead of preceding it.
+def _whole_words(words: tuple[str, ...]) -> re.Pattern[str]:
+    """The words, in order, separated by white space, not inside longer words. The literal opens
+    the pattern (Python's re then finds it with a fast string search); the "no word character
+    before" test follows the first word instead of preceding it."""
     first = re.escape(words[0])
     rest = "".join(r"\s+" + re.escape(w) for w in words[1:])
     return re.compile(rf"{first}(?<!\w{first}){rest}(?!\w)")
-
-
-def _whole_words(words: list[str]) -> re.Pattern[str]:
-    """The words, in order, separated by white space, not inside longer words."""
-    return _whole_words_cached(tuple(words))
 
 
 def _mention_counts(
@@ -449,10 +445,10 @@ def _mention_counts(
         if len(by_surname.get(surname_key, [])) == 1:
             # every use of the surname ("Mr Qureshi", "Qureshi said") is a mention, including the full name
             n = 0
-            for m in _whole_words([surname_key]).finditer(folded):
+            for m in _whole_words((surname_key,)).finditer(folded):
                 if text[m.start() : m.start() + 1].isupper():
                     n += 1
             counts[key] = n
         else:
-            counts[key] = len(_whole_words(fold(name).split()).findall(folded))
+            counts[key] = len(_whole_words(tuple(fold(name).split())).findall(folded))
     return counts
