@@ -313,33 +313,34 @@ def newscli_cmd(
     return cmd
 
 
-CEILINGS = {  # variant: (processes, commit every N documents; 0 = once at the end)
+CEILINGS = {  # variant: (writer processes, commit every N documents; 0 = once at the end)
     "ceiling-1proc": (1, 0),
     "ceiling-2proc": (2, 0),
     "ceiling-2proc-batched": (2, 4000),
-    "ceiling-2x1proc-batched": (-2, 2000),  # -2: two independent 1-process writers
+    "ceiling-2x1proc-batched": (1, 2000),
 }
+SPLIT_CEILINGS = {"ceiling-2x1proc-batched"}  # two such scripts side by side (SPLIT)
 
 # Runs the CEILING script twice at once, each over every other file, into INDEX/a and INDEX/b.
 SPLIT = r"""
 import json, os, subprocess, sys
 from newscli.sources import expand
-ceiling, index_dir, limitmb, mode, batch = sys.argv[1:6]
-files = [f for f in expand(sys.argv[6:]) if isinstance(f, str)]
-procs = []
+ceiling, index_dir, procs, limitmb, mode, batch = sys.argv[1:7]
+files = [f for f in expand(sys.argv[7:]) if isinstance(f, str)]
+children = []
 for k, part in enumerate("ab"):
     os.makedirs(index_dir, exist_ok=True)
     listed = f"{index_dir}/{part}.files"  # a path list: 50,000 paths overflow an argument list
     with open(listed, "w", encoding="utf-8") as fh:
         fh.write("\n".join(files[k::2]))
-    procs.append(subprocess.Popen(
-        [sys.executable, "-c", ceiling, f"{index_dir}/{part}", "1", limitmb, mode, batch,
+    children.append(subprocess.Popen(
+        [sys.executable, "-c", ceiling, f"{index_dir}/{part}", procs, limitmb, mode, batch,
          "@" + listed],
         stdout=subprocess.PIPE, text=True))
-outs = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+outs = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in children]
 for part in "ab":
     os.remove(f"{index_dir}/{part}.files")
-if any(p.returncode for p in procs):
+if any(p.returncode for p in children):
     sys.exit(1)
 print(json.dumps({"docs": sum(o["docs"] for o in outs), "files": sum(o["files"] for o in outs)}))
 """
@@ -349,22 +350,11 @@ def ceiling_cmd(
     index: Path, inputs: list[str], variant: str, limitmb: int, append: bool = False
 ) -> list[str]:
     procs, batch = CEILINGS[variant]
-    if procs == -2:
-        return [
-            python(),
-            "-c",
-            SPLIT,
-            CEILING,
-            str(index),
-            str(limitmb),
-            "append" if append else "new",
-            str(batch),
-            *inputs,
-        ]
+    script = [SPLIT, CEILING] if variant in SPLIT_CEILINGS else [CEILING]
     return [
         python(),
         "-c",
-        CEILING,
+        *script,
         str(index),
         str(procs),
         str(limitmb),
