@@ -1,6 +1,6 @@
 """Schema, open/create, add/update/delete, search, facets, timeline.
 
-With storage.py and analysis.py, the only module that imports whoosh."""
+With storage.py, analysis.py and topk.py, the only module that imports whoosh."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -28,7 +28,9 @@ from whoosh.qparser import (
     FuzzyTermPlugin,
     MultifieldParser,
 )
+from whoosh.searching import Results
 
+from newscli import topk
 from newscli.analysis import FusedPositions, text_analyzer
 from newscli.errors import IndexError_, LockTimeout, QueryError
 from newscli.models import Article, Country, HijriDate, Hit, Official, Published, fold
@@ -307,11 +309,18 @@ class Index:
                 kwargs["sortedby"] = "sort_asc"
             elif req.sort == "-date":
                 kwargs.update(sortedby="sort_desc", reverse=True)
-            # No terms=True: recording the matched terms of every hit disables Whoosh's skipping
-            # of low-scoring blocks; snippets highlight the query's terms instead.
-            results = s.search(q, **kwargs)
+            fast: list[tuple[float, int]] | None = None
+            allow: set[int] | None = None
+            if req.sort == "relevance" and limit is not None and topk.answers(q):
+                allow = None if flt is None else set(s._filter_to_comb(flt))
+                fast = topk.top(s, q, limit, allow, str(self.path))
+            # No terms=True in Whoosh's search: recording the matched terms of every hit disables
+            # its skipping of low-scoring blocks; snippets highlight the query's terms instead.
+            results = Results(s, q, fast) if fast is not None else s.search(q, **kwargs)
 
             def count() -> int:
+                if fast is not None:
+                    return topk.count(s, q, allow, str(self.path)) or 0
                 # Whoosh 2.7.4's len(results) counts the query's matches, ignoring the filter.
                 return len(results) if flt is None else _size(s, self._docset(s, req, resolver))
 
@@ -542,9 +551,8 @@ def _decoded_lengths() -> list[int | None]:
     return [None] + [byte_to_length(b) for b in range(1, 256)]
 
 
-def _field_lengths(perdoc: Any, fieldname: str) -> list[int | None] | None:
-    """Every document's length in a field of one segment (W3PerDocReader), decoded as
-    W3PerDocReader.doc_field_length decodes one (documents past the list: None), or None when
+def _length_bytes(perdoc: Any, fieldname: str) -> Sequence[int] | None:
+    """Every document's length byte in a field of one segment (W3PerDocReader), or None when
     the segment keeps no lengths for the field. The column is one byte per document: one read."""
     from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
     from whoosh.columns import FixedBytesColumn
@@ -553,9 +561,15 @@ def _field_lengths(perdoc: Any, fieldname: str) -> list[int | None] | None:
     if column is None:
         return None
     if isinstance(column, FixedBytesColumn.Reader) and column._fixedlen == 1:
-        raw: Iterable[int] = column._dbfile.get(column._basepos, column._count)
-    else:
-        raw = column.load()
+        return column._dbfile.get(column._basepos, column._count)  # type: ignore[no-any-return]
+    return list(column.load())
+
+
+def _field_lengths(perdoc: Any, fieldname: str) -> list[int | None] | None:
+    """_length_bytes decoded as W3PerDocReader.doc_field_length decodes one (0 is None)."""
+    raw = _length_bytes(perdoc, fieldname)
+    if raw is None:
+        return None
     decoded = _decoded_lengths()
     return [decoded[b] for b in raw]
 
@@ -604,14 +618,22 @@ def _writer_class() -> Any:
     from whoosh.writing import SegmentWriter
 
     class Writer(SegmentWriter):  # type: ignore[misc]
-        """Whoosh's SegmentWriter with the field lengths of a flush read once (_LengthTable)."""
+        """Whoosh's SegmentWriter with the field lengths of a flush read once (_LengthTable),
+        writing the segment's scoring sidecar (topk.Sidecar) beside its postings."""
 
         def _flush_segment(self) -> None:
             self.perdocwriter.close()
             pdr = self.per_document_reader() if self.codec.length_stats else None
             lengths = _LengthTable(pdr) if isinstance(pdr, W3PerDocReader) else pdr
-            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+            sidecar = topk.Sidecar()
+            postings = sidecar.tap(self.pool.iter_postings())
+            self.fieldwriter.add_postings(self.schema, lengths, postings)
             self.fieldwriter.close()
+            f = self.newsegment.create_file(self.storage, topk.SIDECAR_EXT)
+            try:
+                sidecar.write(f)
+            finally:
+                f.close()
             if pdr:
                 pdr.close()
 

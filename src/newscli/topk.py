@@ -1,0 +1,407 @@
+"""Top-k and counts of a one-word query, without Whoosh's matcher objects.
+
+A word typed at `newscli search` becomes Or([Term("title", w), Term("body", w)]). Whoosh scores
+it through a union of two posting matchers, several Python method calls per document: over 100k
+generated articles, where "minister" is in 97% of the bodies, ~250 ms for one query. Skipping
+blocks by their best possible score does not help such a word: nearly every block holds a short
+title or body with the word, so every block could hold a top document (measured: 1,088 of 1,098
+blocks). So this module scores every posting, but cheaply:
+
+- Each segment gets a sidecar file `<segment>.nsw` ("newscli weights"), written while Whoosh
+  writes the segment (`Sidecar`), holding for every title/body term in at least SIDECAR_MIN of
+  the segment's documents its document numbers and term frequencies as plain arrays: one read,
+  no unpickling of positions (Whoosh's posting blocks keep positions beside the frequencies, and
+  decoding them cost ~93 us per block of ~90 postings).
+- Other terms (rare ones, segments written before sidecars) are read from Whoosh's blocks.
+- Scores use the expression of whoosh.scoring.bm25 on the same values (Whoosh's BM25F scorer's
+  idf and average length), so they are the same floats, and ties rank the lower document number
+  first, as Whoosh's top-N collector does: the same hits in the same order (tests compare).
+
+Queries other than one Term or an Or of two Terms get None, and the caller uses Whoosh.
+"""
+
+from __future__ import annotations
+
+import heapq
+import mmap
+import os
+import struct
+import sys
+import zlib
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from itertools import accumulate
+from pickle import loads
+from typing import Any
+
+Scored = tuple[float, int]  # (score, document number), as in Whoosh's Results.top_n
+
+SIDECAR_EXT = ".nsw"
+SIDECAR_FIELDS = (b"title", b"body")
+SIDECAR_MIN = 64  # a term in fewer documents of a segment fits one Whoosh block: read it there
+_MAGIC = b"NSW" + sys.byteorder[:1].encode()  # arrays are in the machine's byte order
+_HEAD = struct.Struct("<4sI")  # magic, number of terms
+_ENTRY = struct.Struct("<IHcc")  # postings, length of the key, id typecode, frequency typecode
+
+
+def _key(fieldname: str, text: bytes) -> bytes:
+    return fieldname.encode() + b"\0" + text
+
+
+def _hash(key: bytes) -> int:
+    # CRC-32: in zlib, which Whoosh loads anyway (hashlib would load OpenSSL: ~10 ms of start-up).
+    # Entries with equal hashes are told apart by their keys, stored in the entry.
+    return zlib.crc32(key)
+
+
+def _typecode(top: int) -> str:
+    return "B" if top < 1 << 8 else "H" if top < 1 << 16 else "I"
+
+
+class Sidecar:
+    """Collects a segment's frequent title/body postings while they stream to Whoosh's writer,
+    then writes them (`tap` the postings, `write` after Whoosh has consumed them)."""
+
+    def __init__(self) -> None:
+        self._entries: list[tuple[bytes, list[int], list[int]]] = []
+
+    def tap(self, postings: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        """Yields Whoosh's (field, text, docnum, weight, value) postings unchanged."""
+        entries = self._entries
+        current: tuple[Any, Any] | None = None
+        ids: list[int] = []
+        weights: list[Any] = []
+        for posting in postings:
+            fieldname = posting[0]
+            if fieldname == "body" or fieldname == "title":
+                if (fieldname, posting[1]) != current:
+                    if len(ids) >= SIDECAR_MIN and current is not None:
+                        entries.append((_key(current[0], current[1]), ids, weights))
+                    current = (fieldname, posting[1])
+                    ids, weights = [], []
+                ids.append(posting[2])
+                weights.append(posting[3])
+            yield posting
+        if len(ids) >= SIDECAR_MIN and current is not None:
+            entries.append((_key(current[0], current[1]), ids, weights))
+
+    def write(self, f: Any) -> None:
+        """Writes the file: header, sorted key hashes, entry offsets, then the entries."""
+        rows = []
+        for key, ids, weights in self._entries:
+            tfs = [int(w) for w in weights]
+            if tfs != weights:  # frequencies are counts; anything else stays in Whoosh's blocks
+                continue
+            rows.append((_hash(key), key, ids, tfs))
+        rows.sort(key=lambda r: r[0])
+        n = len(rows)
+        base = _HEAD.size + 16 * n
+        hashes = array("Q", (r[0] for r in rows))
+        offsets = array("Q")
+        body = bytearray()
+        for _h, key, ids, tfs in rows:
+            offsets.append(base + len(body))
+            idc, tfc = _typecode(ids[-1]), _typecode(max(tfs))
+            body += _ENTRY.pack(len(ids), len(key), idc.encode(), tfc.encode()) + key
+            body += array(idc, ids).tobytes() + array(tfc, tfs).tobytes()
+        f.write(_HEAD.pack(_MAGIC, n) + hashes.tobytes() + offsets.tobytes() + bytes(body))
+
+
+class SidecarReader:
+    """One segment's sidecar, memory-mapped; `postings` finds a term by binary search."""
+
+    def __init__(self, path: str) -> None:
+        self._mm: mmap.mmap | None = None
+        try:
+            with open(path, "rb") as f:
+                if os.fstat(f.fileno()).st_size >= _HEAD.size:
+                    self._mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except OSError:
+            return
+        mm = self._mm
+        if mm is None:
+            return
+        magic, self._n = _HEAD.unpack_from(mm, 0)
+        if magic != _MAGIC or _HEAD.size + 16 * self._n > len(mm):
+            self._mm = None
+            return
+        view = memoryview(mm)
+        self._hashes = view[_HEAD.size : _HEAD.size + 8 * self._n].cast("Q")
+        self._offsets = view[_HEAD.size + 8 * self._n : _HEAD.size + 16 * self._n].cast("Q")
+
+    def postings(self, fieldname: str, text: bytes) -> tuple[array[int], array[int]] | None:
+        """(document numbers, term frequencies) of the term, None when the file lacks it."""
+        try:
+            return self._postings(fieldname, text)
+        except (ValueError, IndexError, struct.error):  # a damaged file: Whoosh's blocks answer
+            return None
+
+    def _postings(self, fieldname: str, text: bytes) -> tuple[array[int], array[int]] | None:
+        mm = self._mm
+        if mm is None:
+            return None
+        key = _key(fieldname, text)
+        h = _hash(key)
+        hashes, lo, hi = self._hashes, 0, self._n
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if hashes[mid] < h:
+                lo = mid + 1
+            else:
+                hi = mid
+        while lo < self._n and hashes[lo] == h:
+            at = self._offsets[lo]
+            count, keylen, idc, tfc = _ENTRY.unpack_from(mm, at)
+            at += _ENTRY.size
+            if mm[at : at + keylen] == key:
+                at += keylen
+                ids = array(idc.decode())
+                ids.frombytes(mm[at : at + count * ids.itemsize])
+                at += count * ids.itemsize
+                tfs = array(tfc.decode())
+                tfs.frombytes(mm[at : at + count * tfs.itemsize])
+                return (ids, tfs) if len(ids) == len(tfs) == count else None
+            lo += 1
+        return None
+
+
+def _terms(q: Any) -> tuple[list[Any], float] | None:
+    """The Term leaves of a query this module answers and the boost of their sum, else None."""
+    from whoosh import query as wq
+
+    boost = 1.0
+    if type(q) is wq.Term:
+        leaves = [q]
+    elif type(q) is wq.Or and not q.scale and not q.minmatch:
+        leaves = list(q.subqueries)
+        if not 1 <= len(leaves) <= 2:
+            return None
+        if len(leaves) == 2:  # Whoosh applies an Or's boost to the sum, skipped for one leaf
+            boost = q.boost
+    else:
+        return None
+    for t in leaves:
+        if type(t) is not wq.Term or getattr(t, "minquality", None):
+            return None
+    return leaves, boost
+
+
+def answers(q: Any) -> bool:
+    """True when top() and count() answer q (else they return None)."""
+    return _terms(q) is not None
+
+
+Postings = tuple[list[int], list[float]]  # live document numbers, their scores
+
+
+class _Term:
+    """A query term's values for every segment: its bytes, boost and, when Whoosh would score it
+    with BM25F, that scorer's idf and the length part of its denominator per length byte."""
+
+    def __init__(self, searcher: Any, term: Any) -> None:
+        from whoosh.scoring import BM25FScorer
+
+        from newscli.index import _decoded_lengths
+
+        self.term = term
+        self.fieldname = term.fieldname
+        self.boost = term.boost
+        self.text: bytes | None = None
+        self.norms: list[Any] | None = None
+        schema = searcher.schema
+        if term.fieldname not in schema:
+            return
+        try:
+            text = schema[term.fieldname].to_bytes(term.text)
+        except ValueError:
+            return
+        if (term.fieldname, text) not in searcher.reader():
+            return
+        self.text = text
+        scorer = searcher.weighting.scorer(searcher, term.fieldname, text)
+        if type(scorer) is BM25FScorer:  # idf and average length: of the whole index, as Whoosh
+            idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+            self.idf, self.k1p1 = idf, k1 + 1
+            # The expression of whoosh.scoring.bm25, split where the document's length enters.
+            self.norms = [
+                None if fl is None else k1 * ((1 - b) + b * fl / avgfl) for fl in _decoded_lengths()
+            ]
+
+
+def _postings(
+    sub: Any, t: _Term, sidecar: Callable[[], SidecarReader | None], scored: bool
+) -> Postings | None:
+    """The term's live postings in one segment searcher (scores only when `scored`)."""
+    from whoosh.reading import SegmentReader
+
+    from newscli.index import _length_bytes
+
+    reader = sub.reader()
+    text = t.text
+    if text is None or (t.fieldname, text) not in reader:
+        return None
+    raw = None
+    if t.norms is not None and type(reader) is SegmentReader:
+        raw = _length_bytes(reader._perdoc, t.fieldname)
+    if raw is None:  # another scorer or reader: Whoosh's matcher scores, deletions included
+        m = t.term.matcher(sub)
+        out_ids: list[int] = []
+        out_scores: list[float] = []
+        while m.is_active():
+            out_ids.append(m.id())
+            out_scores.append(m.score() if scored else 0.0)
+            m.next()
+        return out_ids, out_scores
+
+    ids: Iterable[int]
+    tfs: Iterable[Any]
+    df = reader.doc_frequency(t.fieldname, text)
+    side = sidecar() if df >= SIDECAR_MIN else None
+    found = side.postings(t.fieldname, text) if side is not None else None
+    if found is not None and len(found[0]) == df:
+        ids, tfs = found
+    else:
+        ids, tfs = _read_postings(
+            reader._terms.matcher(t.fieldname, text, reader.schema[t.fieldname].format)
+        )
+    if reader.has_deletions():
+        deleted = frozenset(reader._perdoc.deleted_docs())
+        kept = [(d, tf) for d, tf in zip(ids, tfs, strict=True) if d not in deleted]
+        ids, tfs = [d for d, _ in kept], [tf for _, tf in kept]
+    if not scored:
+        return list(ids), []
+    idf, k1p1, norms = t.idf, t.k1p1, t.norms
+    assert norms is not None
+    scores = [(idf * ((tf * k1p1) / (tf + norms[raw[d]]))) for d, tf in zip(ids, tfs, strict=True)]
+    if t.boost != 1.0:  # Whoosh wraps a boosted term's matcher: score times boost
+        boost = t.boost
+        scores = [s * boost for s in scores]
+    return list(ids), scores
+
+
+def _read_postings(m: Any) -> tuple[list[int], list[Any]]:
+    """Every (document number, weight) of one of Whoosh's posting lists."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    if type(m) is W3LeafMatcher:
+        return _read_blocks(m)
+    ids: list[int] = []
+    weights: list[Any] = []
+    while m.is_active():  # postings inlined in the term table
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.next()
+    return ids, weights
+
+
+def _read_blocks(m: Any) -> tuple[list[int], list[Any]]:
+    """Every (document number, weight) of a Whoosh posting list, block by block."""
+    ids: list[int] = []
+    weights: list[Any] = []
+    postfile, byteids = m._postfile, m._byteids
+    m.reset()
+    while True:
+        raw = postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+        data = loads(zlib.decompress(raw) if m._compression else raw)
+        block = list(data[0]) if byteids else list(accumulate(data[0]))
+        w = data[1]
+        ids += block
+        if w is None or isinstance(w, float):
+            weights += [1.0 if w is None else w] * len(block)
+        else:
+            weights += w
+        if m._lastblock:
+            break
+        m._goto(m._nextoffset)
+    return ids, weights
+
+
+def _segments(
+    searcher: Any, terms: list[_Term], folder: str | None, scored: bool
+) -> Iterator[tuple[int, list[Postings | None]]]:
+    for sub, offset in searcher.leaf_searchers():
+        side: list[SidecarReader | None] = []
+
+        def sidecar(sub: Any = sub, side: list[SidecarReader | None] = side) -> Any:
+            if not side:
+                segment = getattr(sub.reader(), "segment", None)
+                side.append(
+                    SidecarReader(os.path.join(folder, segment().make_filename(SIDECAR_EXT)))
+                    if folder and segment is not None
+                    else None
+                )
+            return side[0]
+
+        yield offset, [_postings(sub, t, sidecar, scored) for t in terms]
+
+
+def top(
+    searcher: Any, q: Any, limit: int, allow: set[int] | None = None, folder: str | None = None
+) -> list[Scored] | None:
+    """The best `limit` (score, document number) pairs for q, best first, as Whoosh's top-N
+    collector ranks them; None when q is not a query this module answers. `allow`: only these
+    document numbers (Whoosh's `filter`). `folder`: the index folder, where the sidecars are."""
+    shape = _terms(q)
+    if shape is None or limit < 1 or searcher.weighting.use_final:
+        return None
+    leaves, boost = shape
+    terms = [_Term(searcher, t) for t in leaves]
+    best: list[tuple[float, int]] = []  # (score, -document number): the weakest on top
+    for offset, lists in _segments(searcher, terms, folder, True):
+        present = [p for p in lists if p is not None]
+        if not present:
+            continue
+        ids, scores = present[0]
+        if len(present) == 2:  # a document in both: the sum, as Whoosh's union (a + b == b + a)
+            other_ids, other_scores = present[1]
+            if len(other_ids) > len(ids):
+                ids, scores, other_ids, other_scores = other_ids, other_scores, ids, scores
+            at = dict(zip(ids, range(len(ids)), strict=True)).get
+            for d, s in zip(other_ids, other_scores, strict=True):
+                k = at(d)
+                if k is None:
+                    ids.append(d)
+                    scores.append(s)
+                else:
+                    scores[k] = scores[k] + s
+        if boost != 1.0:
+            scores = [s * boost for s in scores]
+        if allow is not None:
+            kept = [k for k, d in enumerate(ids) if offset + d in allow]
+            ids, scores = [ids[k] for k in kept], [scores[k] for k in kept]
+        if not scores:
+            continue
+        # The limit-th best score of the segment (or of the top so far) bounds the candidates.
+        floor = heapq.nlargest(limit, scores)[-1] if len(scores) > limit else min(scores)
+        if len(best) == limit and best[0][0] > floor:
+            floor = best[0][0]
+        for item in sorted(
+            ((s, -offset - d) for d, s in zip(ids, scores, strict=True) if s >= floor),
+            reverse=True,
+        ):
+            if len(best) < limit:
+                heapq.heappush(best, item)
+            elif item > best[0]:
+                heapq.heapreplace(best, item)
+            else:
+                break
+    best.sort(reverse=True)
+    return [(s, -nd) for s, nd in best]
+
+
+def count(
+    searcher: Any, q: Any, allow: set[int] | None = None, folder: str | None = None
+) -> int | None:
+    """How many live documents q matches (within `allow`); None as for top()."""
+    shape = _terms(q)
+    if shape is None:
+        return None
+    terms = [_Term(searcher, t) for t in shape[0]]
+    total = 0
+    for offset, lists in _segments(searcher, terms, folder, False):
+        found: set[int] = set()
+        for p in lists:
+            if p is not None:
+                found.update(p[0])
+        total += len(found) if allow is None else sum(1 for d in found if offset + d in allow)
+    return total

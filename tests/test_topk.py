@@ -1,0 +1,165 @@
+"""The one-word top-k (newscli.topk) against Whoosh's own search on the same index: same hits,
+same scores, same order, same counts, with and without the scoring sidecars, with deletions and
+filters."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newscli import topk
+from newscli.index import Index
+from newscli.pipeline import IngestOptions, ingest
+from newscli.query import SearchRequest
+
+WORDS = [f"w{i:02d}" for i in range(40)]  # w00 is in most articles, w39 in few
+MONTHS = ["January", "March", "June", "October"]
+
+
+def _article(rng: random.Random, n: int, edition: int) -> str:
+    def words(k: int) -> str:
+        # A skewed choice: low-numbered words are common, high-numbered ones rare.
+        return " ".join(WORDS[min(int(rng.expovariate(0.12)), 39)] for _ in range(k))
+
+    day = 1 + n % 28
+    return (
+        f"Outlet {n % 5}\nMonday, {MONTHS[n % 4]} {day}, 2024\n"
+        f"Headline {n} ed{edition} {words(rng.randint(2, 9))}\n\n"
+        f"{words(rng.randint(5, 260))} closing{edition}.\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    """~600 articles in several segments, 80 of them re-ingested changed (deleted documents)."""
+    root = tmp_path_factory.mktemp("topk")
+    rng = random.Random(7)
+    files = root / "files"
+    files.mkdir()
+    for n in range(600):
+        (files / f"a{n:04d}.txt").write_text(_article(rng, n, 1), encoding="utf-8")
+    ix = Index.open(root / "ix", create=True)
+    ingest(ix, [str(files)], IngestOptions(jobs=0, batch=150), report=lambda p: None)
+    for n in range(0, 600, 7)[:80]:
+        (files / f"a{n:04d}.txt").write_text(_article(rng, n, 2), encoding="utf-8")
+    ingest(Index.open(root / "ix"), [str(files)], IngestOptions(jobs=0), report=lambda p: None)
+    return Index.open(root / "ix")
+
+
+def _queries(ix: Index, s: Any) -> list[Any]:
+    out = []
+    for text in [*WORDS, "title:w01", "body:w02", "w03^2", "headline", "zzz", "ed2"]:
+        q, _ = ix._build(s, SearchRequest(query=text), None)
+        out.append(q)
+    return out
+
+
+def _whoosh(s: Any, q: Any, limit: int, allow: set[int] | None) -> list[tuple[float, int]]:
+    return [(h.score, h.docnum) for h in s.search(q, limit=limit, filter=allow)]
+
+
+def test_index_has_sidecars_and_deletions(corpus: Index) -> None:
+    with corpus.searcher() as s:
+        readers = [r for r, _ in s.reader().leaf_readers()]
+        assert len(readers) >= 4
+        assert any(r.has_deletions() for r in readers)
+        side_terms = 0
+        for r in readers:
+            path = corpus.path / r.segment().make_filename(topk.SIDECAR_EXT)
+            side = topk.SidecarReader(str(path))
+            for word in WORDS:
+                for field in ("title", "body"):
+                    text = word.encode()
+                    found = side.postings(field, text)
+                    if (field, text) not in r or r.doc_frequency(field, text) < topk.SIDECAR_MIN:
+                        assert found is None
+                        continue
+                    side_terms += 1
+                    assert found is not None
+                    m = r._terms.matcher(field, text, r.schema[field].format)
+                    ids, weights = [], []
+                    while m.is_active():
+                        ids.append(m.id())
+                        weights.append(m.weight())
+                        m.next()
+                    assert (list(found[0]), list(found[1])) == (ids, weights)
+        assert side_terms > 20
+
+
+@pytest.mark.parametrize("limit", [1, 10, 1000])
+def test_top_equals_whoosh(corpus: Index, limit: int) -> None:
+    with corpus.searcher() as s:
+        compared = 0
+        for q in _queries(corpus, s):
+            ours = topk.top(s, q, limit, None, str(corpus.path))
+            assert ours is not None, q
+            assert ours == _whoosh(s, q, limit, None), q
+            compared += len(ours)
+        assert compared > (30 if limit == 1 else 300)
+
+
+def test_top_equals_whoosh_without_sidecars(corpus: Index) -> None:
+    with corpus.searcher() as s:
+        for q in _queries(corpus, s):
+            assert topk.top(s, q, 10, None, None) == _whoosh(s, q, 10, None), q
+
+
+def test_top_and_count_with_filter(corpus: Index) -> None:
+    rng = random.Random(3)
+    with corpus.searcher() as s:
+        n = s.doc_count_all()
+        allow = {d for d in range(n) if rng.random() < 0.3}
+        for q in _queries(corpus, s):
+            assert topk.top(s, q, 10, allow, str(corpus.path)) == _whoosh(s, q, 10, allow), q
+            matched = set(s.docs_for_query(q))
+            assert topk.count(s, q, allow, str(corpus.path)) == len(matched & allow)
+            assert topk.count(s, q, None, str(corpus.path)) == len(matched)
+
+
+def test_other_queries_are_left_to_whoosh(corpus: Index) -> None:
+    with corpus.searcher() as s:
+        for text in ["w01 w02", '"w01 w02"', "w0*", "w01 OR w02 OR w03", "NOT w01", "w01~"]:
+            q, _ = corpus._build(s, SearchRequest(query=text), None)
+            assert topk.top(s, q, 10) is None, text
+            assert topk.count(s, q) is None, text
+
+
+def test_search_uses_it_with_same_hits(corpus: Index, monkeypatch: pytest.MonkeyPatch) -> None:
+    req = SearchRequest(query="w04", limit=5)
+    total, hits = corpus.search(req)
+    monkeypatch.setattr(topk, "top", lambda *a, **k: None)
+    assert corpus.search(req) == (total, hits)
+    assert total > 100 and len(hits) == 5
+
+
+def test_sidecar_reader_tolerates_missing_and_foreign_files(tmp_path: Path) -> None:
+    assert topk.SidecarReader(str(tmp_path / "none.nsw")).postings("body", b"x") is None
+    (tmp_path / "bad.nsw").write_bytes(b"XXXX" + bytes(100))
+    assert topk.SidecarReader(str(tmp_path / "bad.nsw")).postings("body", b"x") is None
+    (tmp_path / "empty.nsw").write_bytes(b"")
+    assert topk.SidecarReader(str(tmp_path / "empty.nsw")).postings("body", b"x") is None
+
+
+def test_sidecar_with_colliding_hashes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries are told apart by their keys when their hashes are equal."""
+    monkeypatch.setattr(topk, "_hash", lambda key: 7)
+    side = topk.Sidecar()
+    postings = [
+        ("body", f"t{k}".encode(), d, float(1 + (d + k) % 3), b"")
+        for k in range(5)
+        for d in range(70)
+    ]
+    assert list(side.tap(iter(postings))) == postings
+    with open(tmp_path / "s.nsw", "wb") as f:
+        side.write(f)
+    reader = topk.SidecarReader(str(tmp_path / "s.nsw"))
+    for k in range(5):
+        found = reader.postings("body", f"t{k}".encode())
+        assert found is not None
+        assert list(found[0]) == list(range(70))
+        assert list(found[1]) == [1 + (d + k) % 3 for d in range(70)]
+    assert reader.postings("body", b"t9") is None
+    assert reader.postings("title", b"t1") is None
