@@ -25,10 +25,14 @@ def _article(rng: random.Random, n: int, edition: int) -> str:
         return " ".join(WORDS[min(int(rng.expovariate(0.12)), 39)] for _ in range(k))
 
     day = 1 + n % 28
+    # "zeta": once in every body, in every fifth title; "eta": in a third of the bodies, in one
+    # title in fifty. Short titles score high: the shape of a news word (see the pruning test).
+    title = " zeta" * (n % 5 == 0) + " eta" * (n % 50 == 0)
+    body = " zeta" + " eta" * (n % 3 == 0)
     return (
-        f"Outlet {n % 5}\nMonday, {MONTHS[n % 4]} {day}, 2024\n"
-        f"Headline {n} ed{edition} {words(rng.randint(2, 9))}\n\n"
-        f"{words(rng.randint(5, 260))} closing{edition}.\n"
+        f"title: Headline {n} ed{edition} {words(rng.randint(1, 8))}{title}\n"
+        f"source: Outlet {n % 5}\ndate: {day} {MONTHS[n % 4]} 2024\n\n"
+        f"{words(rng.randint(5, 260))}{body} closing{edition}.\n"
     )
 
 
@@ -51,14 +55,23 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Index:
 
 def _queries(ix: Index, s: Any) -> list[Any]:
     out = []
-    for text in [*WORDS, "title:w01", "body:w02", "w03^2", "headline", "zzz", "ed2"]:
+    for text in [*WORDS, "zeta", "eta", "title:w01", "body:w02", "w03^2", "headline", "zzz", "ed2"]:
         q, _ = ix._build(s, SearchRequest(query=text), None)
         out.append(q)
     return out
 
 
 def _whoosh(s: Any, q: Any, limit: int, allow: set[int] | None) -> list[tuple[float, int]]:
-    return [(h.score, h.docnum) for h in s.search(q, limit=limit, filter=allow)]
+    """Whoosh's ranking of every match (score, then lower document number), cut at limit.
+    Its top-N collector gives the same, except for a boosted OR ("w03^2"): there, replacing the
+    union matcher compares the children's unboosted best scores with boosted ones and drops
+    matches (Whoosh 2.7.4), e.g. the best document of this corpus."""
+    everything = [(h.score, h.docnum) for h in s.search(q, limit=None, filter=allow)]
+    if q.boost == 1.0:
+        assert everything[:limit] == [
+            (h.score, h.docnum) for h in s.search(q, limit=limit, filter=allow)
+        ]
+    return everything[:limit]
 
 
 def test_index_has_sidecars_and_deletions(corpus: Index) -> None:
@@ -163,3 +176,26 @@ def test_sidecar_with_colliding_hashes(tmp_path: Path, monkeypatch: pytest.Monke
         assert list(found[1]) == [1 + (d + k) % 3 for d in range(70)]
     assert reader.postings("body", b"t9") is None
     assert reader.postings("title", b"t1") is None
+
+
+def test_pruning_is_exercised_and_exact(corpus: Index, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Segments skipped on their bound and documents looked up one by one (the smaller list's
+    documents that can reach the top) give Whoosh's hits too; this corpus makes both happen."""
+    calls = {"score": 0, "scores": 0}
+    score, scores = topk._List.score, topk._List.scores
+
+    def counting_score(self: Any, k: int) -> float:
+        calls["score"] += 1
+        return score(self, k)
+
+    def counting_scores(self: Any) -> list[float]:
+        calls["scores"] += 1
+        return scores(self)
+
+    monkeypatch.setattr(topk._List, "score", counting_score)
+    monkeypatch.setattr(topk._List, "scores", counting_scores)
+    with corpus.searcher() as s:
+        for q in _queries(corpus, s):
+            for limit in (1, 3):
+                assert topk.top(s, q, limit, None, str(corpus.path)) == _whoosh(s, q, limit, None)
+    assert calls["score"] > 0

@@ -1,7 +1,5 @@
 """Typer commands: parse options, call the core, hand results to render. No logic of its own."""
 
-from __future__ import annotations
-
 import os
 import sys
 from typing import Annotated, Any

@@ -29,7 +29,8 @@ import struct
 import sys
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate
 from pickle import loads
 from typing import Any
@@ -191,9 +192,6 @@ def answers(q: Any) -> bool:
     return _terms(q) is not None
 
 
-Postings = tuple[list[int], list[float]]  # live document numbers, their scores
-
-
 class _Term:
     """A query term's values for every segment: its bytes, boost and, when Whoosh would score it
     with BM25F, that scorer's idf and the length part of its denominator per length byte."""
@@ -208,6 +206,7 @@ class _Term:
         self.boost = term.boost
         self.text: bytes | None = None
         self.norms: list[Any] | None = None
+        self.idf = self.k1p1 = 0.0
         schema = searcher.schema
         if term.fieldname not in schema:
             return
@@ -228,10 +227,60 @@ class _Term:
             ]
 
 
-def _postings(
-    sub: Any, t: _Term, sidecar: Callable[[], SidecarReader | None], scored: bool
-) -> Postings | None:
-    """The term's live postings in one segment searcher (scores only when `scored`)."""
+class _List:
+    """A term's live postings in one segment: document numbers (ascending), their scores on
+    demand, one score, and a bound no score of the list exceeds."""
+
+    __slots__ = ("_raw", "_scores", "_t", "_tfs", "ids")
+
+    def __init__(
+        self, ids: Sequence[int], tfs: Sequence[Any], raw: Any, t: _Term | None, scores: Any
+    ) -> None:
+        self.ids = ids
+        self._tfs, self._raw, self._t = tfs, raw, t
+        self._scores: list[float] | None = scores
+
+    def scores(self) -> list[float]:
+        if self._scores is None:
+            t, raw = self._t, self._raw
+            assert t is not None and t.norms is not None
+            idf, k1p1, norms = t.idf, t.k1p1, t.norms
+            scores = [
+                (idf * ((tf * k1p1) / (tf + norms[raw[d]])))
+                for d, tf in zip(self.ids, self._tfs, strict=True)
+            ]
+            if t.boost != 1.0:  # Whoosh wraps a boosted term's matcher: score times boost
+                boost = t.boost
+                scores = [s * boost for s in scores]
+            self._scores = scores
+        return self._scores
+
+    def score(self, k: int) -> float:
+        if self._scores is not None:
+            return self._scores[k]
+        t, tf = self._t, self._tfs[k]
+        assert t is not None and t.norms is not None
+        s: float = t.idf * ((tf * t.k1p1) / (tf + t.norms[self._raw[self.ids[k]]]))
+        return s * t.boost if t.boost != 1.0 else s
+
+    def bound(self) -> float:
+        """Scores rise with the frequency and fall with the length, rounding included: the
+        highest frequency at the shortest length bounds every posting."""
+        if self._scores is not None:
+            return max(self._scores, default=0.0)
+        t = self._t
+        assert t is not None and t.norms is not None
+        lengths = set(self._raw)
+        lengths.discard(0)
+        if not self.ids or not lengths:
+            return 0.0
+        tf, norm = max(self._tfs), t.norms[min(lengths)]
+        s: float = t.idf * ((tf * t.k1p1) / (tf + norm))
+        return s * t.boost if t.boost != 1.0 else s
+
+
+def _postings(sub: Any, t: _Term, sidecar: Callable[[], SidecarReader | None]) -> _List | None:
+    """The term's live postings in one segment searcher, None when it has none there."""
     from whoosh.reading import SegmentReader
 
     from newscli.index import _length_bytes
@@ -249,12 +298,12 @@ def _postings(
         out_scores: list[float] = []
         while m.is_active():
             out_ids.append(m.id())
-            out_scores.append(m.score() if scored else 0.0)
+            out_scores.append(m.score())
             m.next()
-        return out_ids, out_scores
+        return _List(out_ids, (), None, None, out_scores)
 
-    ids: Iterable[int]
-    tfs: Iterable[Any]
+    ids: Sequence[int]
+    tfs: Sequence[Any]
     df = reader.doc_frequency(t.fieldname, text)
     side = sidecar() if df >= SIDECAR_MIN else None
     found = side.postings(t.fieldname, text) if side is not None else None
@@ -268,15 +317,7 @@ def _postings(
         deleted = frozenset(reader._perdoc.deleted_docs())
         kept = [(d, tf) for d, tf in zip(ids, tfs, strict=True) if d not in deleted]
         ids, tfs = [d for d, _ in kept], [tf for _, tf in kept]
-    if not scored:
-        return list(ids), []
-    idf, k1p1, norms = t.idf, t.k1p1, t.norms
-    assert norms is not None
-    scores = [(idf * ((tf * k1p1) / (tf + norms[raw[d]]))) for d, tf in zip(ids, tfs, strict=True)]
-    if t.boost != 1.0:  # Whoosh wraps a boosted term's matcher: score times boost
-        boost = t.boost
-        scores = [s * boost for s in scores]
-    return list(ids), scores
+    return _List(ids, tfs, raw, t, None)
 
 
 def _read_postings(m: Any) -> tuple[list[int], list[Any]]:
@@ -317,8 +358,8 @@ def _read_blocks(m: Any) -> tuple[list[int], list[Any]]:
 
 
 def _segments(
-    searcher: Any, terms: list[_Term], folder: str | None, scored: bool
-) -> Iterator[tuple[int, list[Postings | None]]]:
+    searcher: Any, terms: list[_Term], folder: str | None
+) -> Iterator[tuple[int, list[_List | None]]]:
     for sub, offset in searcher.leaf_searchers():
         side: list[SidecarReader | None] = []
 
@@ -332,7 +373,7 @@ def _segments(
                 )
             return side[0]
 
-        yield offset, [_postings(sub, t, sidecar, scored) for t in terms]
+        yield offset, [_postings(sub, t, sidecar) for t in terms]
 
 
 def top(
@@ -340,30 +381,55 @@ def top(
 ) -> list[Scored] | None:
     """The best `limit` (score, document number) pairs for q, best first, as Whoosh's top-N
     collector ranks them; None when q is not a query this module answers. `allow`: only these
-    document numbers (Whoosh's `filter`). `folder`: the index folder, where the sidecars are."""
+    document numbers (Whoosh's `filter`). `folder`: the index folder, where the sidecars are.
+
+    Segments come in document order, so a document of a later segment that only ties the
+    weakest of the top loses (Whoosh ranks the lower number first): once the top is full, a
+    segment whose bound is below the weakest score is skipped, and where the larger list's bound
+    is, only the smaller list's documents that can reach it are scored."""
     shape = _terms(q)
     if shape is None or limit < 1 or searcher.weighting.use_final:
         return None
     leaves, boost = shape
     terms = [_Term(searcher, t) for t in leaves]
     best: list[tuple[float, int]] = []  # (score, -document number): the weakest on top
-    for offset, lists in _segments(searcher, terms, folder, True):
-        present = [p for p in lists if p is not None]
+    for offset, lists in _segments(searcher, terms, folder):
+        present = sorted((p for p in lists if p is not None), key=lambda p: len(p.ids))
         if not present:
             continue
-        ids, scores = present[0]
-        if len(present) == 2:  # a document in both: the sum, as Whoosh's union (a + b == b + a)
-            other_ids, other_scores = present[1]
-            if len(other_ids) > len(ids):
-                ids, scores, other_ids, other_scores = other_ids, other_scores, ids, scores
-            at = dict(zip(ids, range(len(ids)), strict=True)).get
-            for d, s in zip(other_ids, other_scores, strict=True):
-                k = at(d)
-                if k is None:
-                    ids.append(d)
+        weakest = best[0][0] if len(best) == limit and boost == 1.0 else None
+        if weakest is not None and sum(p.bound() for p in present) < weakest:
+            continue
+        ids: Sequence[int]
+        scores: list[float]
+        if len(present) == 1:
+            ids, scores = present[0].ids, present[0].scores()
+        elif weakest is not None and present[1].bound() < weakest:
+            # No document outside the smaller list can enter, nor one scoring too low in it.
+            small, large = present
+            reach = large.bound()
+            large_ids, n = large.ids, len(large.ids)
+            found_ids: list[int] = []
+            scores = []
+            for d, s in zip(small.ids, small.scores(), strict=True):
+                if s + reach < weakest:
+                    continue
+                j = bisect_left(large_ids, d)
+                found_ids.append(d)
+                scores.append(s + large.score(j) if j < n and large_ids[j] == d else s)
+            ids = found_ids
+        else:  # a document in both: the sum, as Whoosh's union (a + b == b + a)
+            small, large = present
+            all_ids, scores = list(large.ids), list(large.scores())
+            at = dict(zip(all_ids, range(len(all_ids)), strict=True)).get
+            for d, s in zip(small.ids, small.scores(), strict=True):
+                i = at(d)
+                if i is None:
+                    all_ids.append(d)
                     scores.append(s)
                 else:
-                    scores[k] = scores[k] + s
+                    scores[i] = scores[i] + s
+            ids = all_ids
         if boost != 1.0:
             scores = [s * boost for s in scores]
         if allow is not None:
@@ -398,10 +464,10 @@ def count(
         return None
     terms = [_Term(searcher, t) for t in shape[0]]
     total = 0
-    for offset, lists in _segments(searcher, terms, folder, False):
+    for offset, lists in _segments(searcher, terms, folder):
         found: set[int] = set()
         for p in lists:
             if p is not None:
-                found.update(p[0])
+                found.update(p.ids)
         total += len(found) if allow is None else sum(1 for d in found if offset + d in allow)
     return total
