@@ -40,9 +40,10 @@ Scored = tuple[float, int]  # (score, document number), as in Whoosh's Results.t
 SIDECAR_EXT = ".nsw"
 SIDECAR_FIELDS = (b"title", b"body")
 SIDECAR_MIN = 64  # a term in fewer documents of a segment fits one Whoosh block: read it there
-_MAGIC = b"NSW" + sys.byteorder[:1].encode()  # arrays are in the machine's byte order
+_MAGIC = b"NW2" + sys.byteorder[:1].encode()  # layout 2; arrays in the machine's byte order
 _HEAD = struct.Struct("<4sI")  # magic, number of terms
-_ENTRY = struct.Struct("<IHcc")  # postings, length of the key, id typecode, frequency typecode
+# postings, length of the key, id typecode, frequency typecode, highest frequency
+_ENTRY = struct.Struct("<IHccI")
 
 
 def _key(fieldname: str, text: bytes) -> bytes:
@@ -102,8 +103,9 @@ class Sidecar:
         body = bytearray()
         for _h, key, ids, tfs in rows:
             offsets.append(base + len(body))
-            idc, tfc = _typecode(ids[-1]), _typecode(max(tfs))
-            body += _ENTRY.pack(len(ids), len(key), idc.encode(), tfc.encode()) + key
+            top = max(tfs)
+            idc, tfc = _typecode(ids[-1]), _typecode(top)
+            body += _ENTRY.pack(len(ids), len(key), idc.encode(), tfc.encode(), top) + key
             body += array(idc, ids).tobytes() + array(tfc, tfs).tobytes()
         f.write(_HEAD.pack(_MAGIC, n) + hashes.tobytes() + offsets.tobytes() + bytes(body))
 
@@ -130,14 +132,15 @@ class SidecarReader:
         self._hashes = view[_HEAD.size : _HEAD.size + 8 * self._n].cast("Q")
         self._offsets = view[_HEAD.size + 8 * self._n : _HEAD.size + 16 * self._n].cast("Q")
 
-    def postings(self, fieldname: str, text: bytes) -> tuple[array[int], array[int]] | None:
-        """(document numbers, term frequencies) of the term, None when the file lacks it."""
+    def postings(self, fieldname: str, text: bytes) -> tuple[array[int], array[int], int] | None:
+        """(document numbers, term frequencies, the highest frequency) of the term, None when
+        the file lacks it."""
         try:
             return self._postings(fieldname, text)
         except (ValueError, IndexError, struct.error):  # a damaged file: Whoosh's blocks answer
             return None
 
-    def _postings(self, fieldname: str, text: bytes) -> tuple[array[int], array[int]] | None:
+    def _postings(self, fieldname: str, text: bytes) -> tuple[array[int], array[int], int] | None:
         mm = self._mm
         if mm is None:
             return None
@@ -152,7 +155,7 @@ class SidecarReader:
                 hi = mid
         while lo < self._n and hashes[lo] == h:
             at = self._offsets[lo]
-            count, keylen, idc, tfc = _ENTRY.unpack_from(mm, at)
+            count, keylen, idc, tfc, top = _ENTRY.unpack_from(mm, at)
             at += _ENTRY.size
             if mm[at : at + keylen] == key:
                 at += keylen
@@ -161,7 +164,7 @@ class SidecarReader:
                 at += count * ids.itemsize
                 tfs = array(tfc.decode())
                 tfs.frombytes(mm[at : at + count * tfs.itemsize])
-                return (ids, tfs) if len(ids) == len(tfs) == count else None
+                return (ids, tfs, top) if len(ids) == len(tfs) == count else None
             lo += 1
         return None
 
@@ -231,14 +234,21 @@ class _List:
     """A term's live postings in one segment: document numbers (ascending), their scores on
     demand, one score, and a bound no score of the list exceeds."""
 
-    __slots__ = ("_raw", "_scores", "_t", "_tfs", "ids")
+    __slots__ = ("_raw", "_scores", "_t", "_tfs", "_top", "ids")
 
     def __init__(
-        self, ids: Sequence[int], tfs: Sequence[Any], raw: Any, t: _Term | None, scores: Any
+        self,
+        ids: Sequence[int],
+        tfs: Sequence[Any],
+        raw: Any,
+        t: _Term | None,
+        scores: Any,
+        top: Any = None,
     ) -> None:
         self.ids = ids
         self._tfs, self._raw, self._t = tfs, raw, t
         self._scores: list[float] | None = scores
+        self._top = top  # the highest frequency, when known
 
     def scores(self) -> list[float]:
         if self._scores is None:
@@ -274,7 +284,8 @@ class _List:
         lengths.discard(0)
         if not self.ids or not lengths:
             return 0.0
-        tf, norm = max(self._tfs), t.norms[min(lengths)]
+        tf = self._top if self._top is not None else max(self._tfs)
+        norm = t.norms[min(lengths)]
         s: float = t.idf * ((tf * t.k1p1) / (tf + norm))
         return s * t.boost if t.boost != 1.0 else s
 
@@ -307,8 +318,9 @@ def _postings(sub: Any, t: _Term, sidecar: Callable[[], SidecarReader | None]) -
     df = reader.doc_frequency(t.fieldname, text)
     side = sidecar() if df >= SIDECAR_MIN else None
     found = side.postings(t.fieldname, text) if side is not None else None
+    top = None
     if found is not None and len(found[0]) == df:
-        ids, tfs = found
+        ids, tfs, top = found
     else:
         ids, tfs = _read_postings(
             reader._terms.matcher(t.fieldname, text, reader.schema[t.fieldname].format)
@@ -317,7 +329,7 @@ def _postings(sub: Any, t: _Term, sidecar: Callable[[], SidecarReader | None]) -
         deleted = frozenset(reader._perdoc.deleted_docs())
         kept = [(d, tf) for d, tf in zip(ids, tfs, strict=True) if d not in deleted]
         ids, tfs = [d for d, _ in kept], [tf for _, tf in kept]
-    return _List(ids, tfs, raw, t, None)
+    return _List(ids, tfs, raw, t, None, top)
 
 
 def _read_postings(m: Any) -> tuple[list[int], list[Any]]:
@@ -411,7 +423,12 @@ def top(
             large_ids, n = large.ids, len(large.ids)
             found_ids: list[int] = []
             scores = []
-            for d, s in zip(small.ids, small.scores(), strict=True):
+            small_ids, small_scores = small.ids, small.scores()
+            # A cheap first cut, loose enough for rounding; the exact test follows.
+            need = weakest - reach
+            need -= abs(need) * 1e-9 + 1e-12
+            for k in [k for k, s in enumerate(small_scores) if s >= need]:
+                d, s = small_ids[k], small_scores[k]
                 if s + reach < weakest:
                     continue
                 j = bisect_left(large_ids, d)
