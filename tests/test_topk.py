@@ -199,3 +199,44 @@ def test_pruning_is_exercised_and_exact(corpus: Index, monkeypatch: pytest.Monke
             for limit in (1, 3):
                 assert topk.top(s, q, limit, None, str(corpus.path)) == _whoosh(s, q, limit, None)
     assert calls["score"] > 0
+
+
+def test_damaged_sidecar_is_ignored_by_search_and_reported_by_check(tmp_path: Path) -> None:
+    rng = random.Random(11)
+    files = tmp_path / "files"
+    files.mkdir()
+    for n in range(120):
+        (files / f"a{n:04d}.txt").write_text(_article(rng, n, 1), encoding="utf-8")
+    ix = Index.open(tmp_path / "ix", create=True)
+    ingest(ix, [str(files)], IngestOptions(jobs=0), report=lambda p: None)
+    ix = Index.open(tmp_path / "ix")
+    assert ix.check() == []
+    sidecars = sorted((tmp_path / "ix").glob(f"*{topk.SIDECAR_EXT}"))
+    assert len(sidecars) == 1
+    with ix.searcher() as s:
+        q, _ = ix._build(s, SearchRequest(query="zeta"), None)
+        expected = _whoosh(s, q, 10, None)
+    data = bytearray(sidecars[0].read_bytes())
+    data[-3] ^= 0xFF  # inside the arrays of the last entry
+    sidecars[0].write_bytes(bytes(data))
+    ix = Index.open(tmp_path / "ix")
+    problems = ix.check()
+    assert len(problems) == 1 and "damaged" in problems[0] and sidecars[0].name in problems[0]
+    with ix.searcher() as s:
+        for text in ["zeta", *WORDS]:
+            q, _ = ix._build(s, SearchRequest(query=text), None)
+            assert topk.top(s, q, 10, None, str(ix.path)) == _whoosh(s, q, 10, None)
+        q, _ = ix._build(s, SearchRequest(query="zeta"), None)
+        assert topk.top(s, q, 10, None, str(ix.path)) == expected
+    ix.optimize()
+    assert Index.open(tmp_path / "ix").check() == []
+
+
+def test_empty_index(tmp_path: Path) -> None:
+    ix = Index.open(tmp_path / "ix", create=True)
+    assert ix.check() == []
+    assert ix.search(SearchRequest(query="zeta")) == (0, [])
+    with ix.searcher() as s:
+        q, _ = ix._build(s, SearchRequest(query="zeta"), None)
+        assert topk.top(s, q, 10, None, str(ix.path)) == []
+        assert topk.count(s, q, None, str(ix.path)) == 0

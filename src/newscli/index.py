@@ -453,7 +453,8 @@ class Index:
             )
 
     def check(self) -> list[str]:
-        """Open every segment, read every stored document, compare ids with the id postings."""
+        """Open every segment, read every stored document, compare ids with the id postings and
+        every scoring sidecar with its segment's postings."""
         problems: list[str] = []
         with self.searcher() as s:
             reader = s.reader()
@@ -476,6 +477,7 @@ class Index:
                 problems.append(f"{n} stored documents but {indexed} indexed ids")
             if n != self.ix.doc_count():
                 problems.append(f"TOC says {self.ix.doc_count()} documents, {n} readable")
+            problems += topk.check(s, str(self.path))
         return problems
 
     def optimize(self, wait: float = 30.0, on_wait: Callable[[], None] | None = None) -> None:
