@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from whoosh import query as wq
 
 from newscli import topk
 from newscli.index import Index
@@ -55,7 +56,18 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Index:
 
 def _queries(ix: Index, s: Any) -> list[Any]:
     out = []
-    for text in [*WORDS, "zeta", "eta", "title:w01", "body:w02", "w03^2", "headline", "zzz", "ed2"]:
+    extra = [
+        "zeta",
+        "eta",
+        "title:w01",
+        "body:w02",
+        "w03^2",
+        "zeta^2",
+        "title:zeta^2",
+        "zzz",
+        "ed2",
+    ]
+    for text in [*WORDS, *extra, "headline"]:
         q, _ = ix._build(s, SearchRequest(query=text), None)
         out.append(q)
     return out
@@ -140,12 +152,31 @@ def test_other_queries_are_left_to_whoosh(corpus: Index) -> None:
             assert topk.count(s, q) is None, text
 
 
-def test_search_uses_it_with_same_hits(corpus: Index, monkeypatch: pytest.MonkeyPatch) -> None:
-    req = SearchRequest(query="w04", limit=5)
-    total, hits = corpus.search(req)
+@pytest.mark.parametrize("offset", [0, 3])
+def test_search_uses_it_with_same_hits(
+    corpus: Index, monkeypatch: pytest.MonkeyPatch, offset: int
+) -> None:
+    from newscli.query import Filters
+
+    answered: list[object] = []
+    top = topk.top
+
+    def spying(*a: Any, **k: Any) -> Any:
+        answered.append(top(*a, **k))
+        return answered[-1]
+
+    monkeypatch.setattr(topk, "top", spying)
+    requests = [
+        SearchRequest(query="w04", limit=5, offset=offset),
+        SearchRequest(
+            query="zeta", limit=5, offset=offset, filters=Filters(sources=(("Outlet 2",),))
+        ),
+    ]
+    ours = [corpus.search(req) for req in requests]
+    assert len(answered) == 2 and all(a for a in answered)
     monkeypatch.setattr(topk, "top", lambda *a, **k: None)
-    assert corpus.search(req) == (total, hits)
-    assert total > 100 and len(hits) == 5
+    assert [corpus.search(req) for req in requests] == ours
+    assert all(total > 20 and len(hits) == 5 for total, hits in ours)
 
 
 def test_sidecar_reader_tolerates_missing_and_foreign_files(tmp_path: Path) -> None:
@@ -159,15 +190,15 @@ def test_sidecar_reader_tolerates_missing_and_foreign_files(tmp_path: Path) -> N
 def test_sidecar_with_colliding_hashes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Entries are told apart by their keys when their hashes are equal."""
     monkeypatch.setattr(topk, "_hash", lambda key: 7)
-    side = topk.Sidecar()
     postings = [
         ("body", f"t{k}".encode(), d, float(1 + (d + k) % 3), b"")
         for k in range(5)
         for d in range(70)
     ]
-    assert list(side.tap(iter(postings))) == postings
     with open(tmp_path / "s.nsw", "wb") as f:
-        side.write(f)
+        side = topk.Sidecar(f)
+        assert list(side.tap(iter(postings))) == postings
+        side.finish()
     reader = topk.SidecarReader(str(tmp_path / "s.nsw"))
     for k in range(5):
         found = reader.postings("body", f"t{k}".encode())
@@ -178,34 +209,24 @@ def test_sidecar_with_colliding_hashes(tmp_path: Path, monkeypatch: pytest.Monke
     assert reader.postings("title", b"t1") is None
 
 
-def test_pruning_is_exercised_and_exact(corpus: Index, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Segments skipped on their bound and documents looked up one by one (the smaller list's
-    documents that can reach the top) give Whoosh's hits too; this corpus makes both happen."""
-    calls = {"score": 0, "scores": 0}
-    score, scores = topk._List.score, topk._List.scores
-
-    def counting_score(self: Any, k: int) -> float:
-        calls["score"] += 1
-        return score(self, k)
-
-    def counting_scores(self: Any) -> list[float]:
-        calls["scores"] += 1
-        return scores(self)
-
-    monkeypatch.setattr(topk._List, "score", counting_score)
-    monkeypatch.setattr(topk._List, "scores", counting_scores)
+def test_pruning_is_exercised_and_exact(corpus: Index) -> None:
+    """Segments skipped on their bound and segments where only the smaller list's documents that
+    can reach the top are scored give Whoosh's hits too; this corpus makes both happen."""
+    before = dict(topk.SEGMENTS)
     with corpus.searcher() as s:
         for q in _queries(corpus, s):
             for limit in (1, 3):
                 assert topk.top(s, q, limit, None, str(corpus.path)) == _whoosh(s, q, limit, None)
-    assert calls["score"] > 0
+    assert topk.SEGMENTS["skipped"] > before["skipped"]
+    assert topk.SEGMENTS["pruned"] > before["pruned"]
+    assert topk.SEGMENTS["full"] > before["full"]
 
 
 def test_damaged_sidecar_is_ignored_by_search_and_reported_by_check(tmp_path: Path) -> None:
     rng = random.Random(11)
     files = tmp_path / "files"
     files.mkdir()
-    for n in range(120):
+    for n in range(300):  # one segment of 300: document numbers need two bytes (typecode H)
         (files / f"a{n:04d}.txt").write_text(_article(rng, n, 1), encoding="utf-8")
     ix = Index.open(tmp_path / "ix", create=True)
     ingest(ix, [str(files)], IngestOptions(jobs=0), report=lambda p: None)
@@ -217,12 +238,18 @@ def test_damaged_sidecar_is_ignored_by_search_and_reported_by_check(tmp_path: Pa
         q, _ = ix._build(s, SearchRequest(query="zeta"), None)
         expected = _whoosh(s, q, 10, None)
     data = bytearray(sidecars[0].read_bytes())
-    data[-3] ^= 0xFF  # inside the arrays of the last entry
+    first = len(topk._MAGIC)  # the first entry: CRC, header, key, then its arrays
+    _count, keylen, *_ = topk._REST.unpack_from(data, first + topk._CRC.size)
+    data[first + topk._CRC.size + topk._REST.size + keylen] ^= 0xFF  # its first document number
     sidecars[0].write_bytes(bytes(data))
     ix = Index.open(tmp_path / "ix")
     problems = ix.check()
     assert len(problems) == 1 and "damaged" in problems[0] and sidecars[0].name in problems[0]
+    damaged = problems[0].split("(")[1].split(")")[0]  # "entry N (field:text) damaged"
+    field, text = damaged.split(":")
     with ix.searcher() as s:
+        q = wq.Term(field, text)
+        assert topk.top(s, q, 10, None, str(ix.path)) == _whoosh(s, q, 10, None)
         for text in ["zeta", *WORDS]:
             q, _ = ix._build(s, SearchRequest(query=text), None)
             assert topk.top(s, q, 10, None, str(ix.path)) == _whoosh(s, q, 10, None)

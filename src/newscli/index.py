@@ -626,18 +626,20 @@ def _writer_class() -> Any:
         def _flush_segment(self) -> None:
             self.perdocwriter.close()
             pdr = self.per_document_reader() if self.codec.length_stats else None
-            lengths = _LengthTable(pdr) if isinstance(pdr, W3PerDocReader) else pdr
-            sidecar = topk.Sidecar()
-            postings = sidecar.tap(self.pool.iter_postings())
-            self.fieldwriter.add_postings(self.schema, lengths, postings)
-            self.fieldwriter.close()
-            f = self.newsegment.create_file(self.storage, topk.SIDECAR_EXT)
             try:
-                sidecar.write(f)
+                lengths = _LengthTable(pdr) if isinstance(pdr, W3PerDocReader) else pdr
+                f = self.newsegment.create_file(self.storage, topk.SIDECAR_EXT)
+                try:
+                    sidecar = topk.Sidecar(f)
+                    postings = sidecar.tap(self.pool.iter_postings())
+                    self.fieldwriter.add_postings(self.schema, lengths, postings)
+                    sidecar.finish()
+                finally:
+                    f.close()
+                self.fieldwriter.close()
             finally:
-                f.close()
-            if pdr:
-                pdr.close()
+                if pdr:
+                    pdr.close()
 
     return Writer
 

@@ -15,7 +15,8 @@ blocks). So this module scores every posting, but cheaply:
 - Other terms (rare ones, segments written before sidecars) are read from Whoosh's blocks.
 - Scores use the expression of whoosh.scoring.bm25 on the same values (Whoosh's BM25F scorer's
   idf and average length), so they are the same floats, and ties rank the lower document number
-  first, as Whoosh's top-N collector does: the same hits in the same order (tests compare).
+  first: the hits and order of Whoosh's exhaustive ranking (tests compare; Whoosh's own top-N
+  collector agrees except for a boosted OR, where Whoosh 2.7.4 drops matches).
 
 Queries other than one Term or an Or of two Terms get None, and the caller uses Whoosh.
 """
@@ -38,14 +39,25 @@ from typing import Any
 
 Scored = tuple[float, int]  # (score, document number), as in Whoosh's Results.top_n
 
+# How top() treated the segments it was given, since start-up (for tests and curiosity):
+# "skipped" (no document could enter the top), "pruned" (only the smaller list's documents that
+# could were scored), "full" (every posting scored).
+SEGMENTS: dict[str, int] = {"skipped": 0, "pruned": 0, "full": 0}
+
 SIDECAR_EXT = ".nsw"
-SIDECAR_FIELDS = (b"title", b"body")
-SIDECAR_MIN = 64  # a term in fewer documents of a segment fits one Whoosh block: read it there
-_MAGIC = b"NW3" + sys.byteorder[:1].encode()  # layout 3; arrays in the machine's byte order
-_HEAD = struct.Struct("<4sI")  # magic, number of terms
-# postings, length of the key, id typecode, frequency typecode, highest frequency, CRC-32 of the
-# two arrays (a damaged entry is ignored: Whoosh's postings answer instead)
-_ENTRY = struct.Struct("<IHccII")
+# Terms in fewer documents of a segment are read from Whoosh's blocks (at most one block of 128
+# postings, cheap); from 64 on, the sidecar pays for its space (~10% of an index).
+SIDECAR_MIN = 64
+_MAGIC = b"NW4" + sys.byteorder[:1].encode()  # layout 4; arrays in the machine's byte order
+# Layout: magic; the entries; padding to 8; the sorted key hashes and the entries' offsets (two
+# arrays of n uint64); the tail: offset of those arrays, n, magic. An entry: CRC-32 of all that
+# follows it in the entry, then the postings count, key length, id typecode, frequency typecode,
+# highest frequency, the key (field NUL text), the ids, the frequencies. An entry failing its CRC
+# is ignored: Whoosh's postings answer instead.
+_CRC = struct.Struct("<I")
+_REST = struct.Struct("<IHccI")
+_TAIL = struct.Struct("<QI4s")
+_TYPECODES = (b"B", b"H", b"I")
 
 
 _FIELD_TEXT = itemgetter(0, 1)
@@ -66,50 +78,50 @@ def _typecode(top: int) -> str:
 
 
 class Sidecar:
-    """Collects a segment's frequent title/body postings while they stream to Whoosh's writer,
-    then writes them (`tap` the postings, `write` after Whoosh has consumed them)."""
+    """Writes a segment's frequent title/body postings to its sidecar file while they stream to
+    Whoosh's writer: `tap` the postings, then `finish`. Entries go to the file as they come (only
+    a hash and an offset per term stay in memory: a merge of 100k articles has ~20M of these
+    postings)."""
 
-    def __init__(self) -> None:
-        self._entries: list[tuple[bytes, list[int], list[int]]] = []
+    def __init__(self, f: Any) -> None:
+        self._f = f
+        self._at = len(_MAGIC)
+        self._index: list[tuple[int, int]] = []
+        f.write(_MAGIC)
 
     def tap(self, postings: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
         """Yields Whoosh's (field, text, docnum, weight, value) postings unchanged. Grouped by
-        term in C (groupby, list, chain): Python runs once per term, not once per posting (a
-        per-posting generator cost ~0.3 ms per article, 10% of ingest CPU at 100k)."""
+        term in C (groupby, list, chain): Python runs once per term, not once per posting."""
         return chain.from_iterable(self._terms(postings))
 
     def _terms(self, postings: Iterable[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
-        entries = self._entries
         for (fieldname, text), group in groupby(postings, key=_FIELD_TEXT):
             items = list(group)
             if len(items) >= SIDECAR_MIN and (fieldname == "body" or fieldname == "title"):
-                ids = [p[2] for p in items]
-                entries.append((_key(fieldname, text), ids, [p[3] for p in items]))
+                self._add(_key(fieldname, text), [p[2] for p in items], [p[3] for p in items])
             yield items
 
-    def write(self, f: Any) -> None:
-        """Writes the file: header, sorted key hashes, entry offsets, then the entries."""
-        rows = []
-        for key, ids, weights in self._entries:
-            tfs = list(map(int, weights))
-            if tfs != weights:  # frequencies are counts; anything else stays in Whoosh's blocks
-                continue
-            rows.append((_hash(key), key, ids, tfs))
-        rows.sort(key=lambda r: r[0])
-        n = len(rows)
-        base = _HEAD.size + 16 * n
-        hashes = array("Q", (r[0] for r in rows))
-        offsets = array("Q")
-        body = bytearray()
-        for _h, key, ids, tfs in rows:
-            offsets.append(base + len(body))
-            top = max(tfs)
-            idc, tfc = _typecode(ids[-1]), _typecode(top)
-            arrays = array(idc, ids).tobytes() + array(tfc, tfs).tobytes()
-            crc = zlib.crc32(arrays)
-            body += _ENTRY.pack(len(ids), len(key), idc.encode(), tfc.encode(), top, crc) + key
-            body += arrays
-        f.write(_HEAD.pack(_MAGIC, n) + hashes.tobytes() + offsets.tobytes() + bytes(body))
+    def _add(self, key: bytes, ids: list[int], weights: list[Any]) -> None:
+        tfs = list(map(int, weights))
+        if tfs != weights or len(key) > 0xFFFF:  # counts only (else Whoosh's blocks answer)
+            return
+        top = max(tfs)
+        idc, tfc = _typecode(ids[-1]), _typecode(top)
+        rest = _REST.pack(len(ids), len(key), idc.encode(), tfc.encode(), top) + key
+        rest += array(idc, ids).tobytes() + array(tfc, tfs).tobytes()
+        self._index.append((_hash(key), self._at))
+        self._f.write(_CRC.pack(zlib.crc32(rest)) + rest)
+        self._at += _CRC.size + len(rest)
+
+    def finish(self) -> None:
+        index = sorted(self._index)
+        pad = -self._at % 8
+        self._f.write(
+            b"\0" * pad
+            + array("Q", (h for h, _ in index)).tobytes()
+            + array("Q", (at for _, at in index)).tobytes()
+            + _TAIL.pack(self._at + pad, len(index), _MAGIC)
+        )
 
 
 class SidecarReader:
@@ -117,22 +129,25 @@ class SidecarReader:
 
     def __init__(self, path: str) -> None:
         self._mm: mmap.mmap | None = None
+        self._n = self._end = 0
         try:
             with open(path, "rb") as f:
-                if os.fstat(f.fileno()).st_size >= _HEAD.size:
+                if os.fstat(f.fileno()).st_size >= len(_MAGIC) + _TAIL.size:
                     self._mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         except OSError:
             return
         mm = self._mm
         if mm is None:
             return
-        magic, self._n = _HEAD.unpack_from(mm, 0)
-        if magic != _MAGIC or _HEAD.size + 16 * self._n > len(mm):
+        tail = len(mm) - _TAIL.size
+        end, n, magic = _TAIL.unpack_from(mm, tail)
+        if mm[: len(_MAGIC)] != _MAGIC or magic != _MAGIC or end % 8 or end + 16 * n != tail:
             self._mm = None
             return
+        self._n, self._end = n, end
         view = memoryview(mm)
-        self._hashes = view[_HEAD.size : _HEAD.size + 8 * self._n].cast("Q")
-        self._offsets = view[_HEAD.size + 8 * self._n : _HEAD.size + 16 * self._n].cast("Q")
+        self._hashes = view[end : end + 8 * n].cast("Q")
+        self._offsets = view[end + 8 * n : tail].cast("Q")
 
     def postings(self, fieldname: str, text: bytes) -> tuple[array[int], array[int], int] | None:
         """(document numbers, term frequencies, the highest frequency) of the term, None when
@@ -163,20 +178,26 @@ class SidecarReader:
         return None
 
     def _entry(self, i: int) -> tuple[bytes, tuple[array[int], array[int], int] | None]:
+        """Entry i's key and (ids, frequencies, highest frequency), None when damaged."""
         mm = self._mm
         assert mm is not None
         at = self._offsets[i]
-        count, keylen, idc, tfc, top, crc = _ENTRY.unpack_from(mm, at)
-        at += _ENTRY.size
-        key = mm[at : at + keylen]
-        at += keylen
-        ids, tfs = array(idc.decode()), array(tfc.decode())
-        end = at + count * (ids.itemsize + tfs.itemsize)
-        arrays = mm[at:end]
-        if len(arrays) != end - at or zlib.crc32(arrays) != crc:
+        if at + _CRC.size + _REST.size > self._end:
+            return b"", None
+        (crc,) = _CRC.unpack_from(mm, at)
+        count, keylen, idc, tfc, top = _REST.unpack_from(mm, at + _CRC.size)
+        start = at + _CRC.size + _REST.size
+        key = mm[start : start + keylen]
+        if idc not in _TYPECODES or tfc not in _TYPECODES:
             return key, None
-        ids.frombytes(arrays[: count * ids.itemsize])
-        tfs.frombytes(arrays[count * ids.itemsize :])
+        ids, tfs = array(idc.decode()), array(tfc.decode())
+        start += keylen
+        end = start + count * ids.itemsize
+        stop = end + count * tfs.itemsize
+        if stop > self._end or zlib.crc32(mm[at + _CRC.size : stop]) != crc:
+            return key, None
+        ids.frombytes(mm[start:end])
+        tfs.frombytes(mm[end:stop])
         return key, (ids, tfs, top)
 
     def problems(self, reader: Any) -> list[str]:
@@ -270,7 +291,7 @@ class _List:
     """A term's live postings in one segment: document numbers (ascending), their scores on
     demand, one score, and a bound no score of the list exceeds."""
 
-    __slots__ = ("_raw", "_scores", "_t", "_tfs", "_top", "ids")
+    __slots__ = ("_bound", "_raw", "_scores", "_t", "_tfs", "_top", "ids")
 
     def __init__(
         self,
@@ -285,6 +306,7 @@ class _List:
         self._tfs, self._raw, self._t = tfs, raw, t
         self._scores: list[float] | None = scores
         self._top = top  # the highest frequency, when known
+        self._bound: float | None = None
 
     def scores(self) -> list[float]:
         if self._scores is None:
@@ -310,8 +332,14 @@ class _List:
         return s * t.boost if t.boost != 1.0 else s
 
     def bound(self) -> float:
-        """Scores rise with the frequency and fall with the length, rounding included: the
-        highest frequency at the shortest length bounds every posting."""
+        if self._bound is None:
+            self._bound = self._compute_bound()
+        return self._bound
+
+    def _compute_bound(self) -> float:
+        """The highest frequency at the shortest length bounds every posting: the score falls with
+        the length, rounding included (each step is monotonic), and rises with the frequency
+        (for the integer frequencies here, by far more than any rounding)."""
         if self._scores is not None:
             return max(self._scores, default=0.0)
         t = self._t
@@ -438,7 +466,7 @@ def top(
     Segments come in document order, so a document of a later segment that only ties the
     weakest of the top loses (Whoosh ranks the lower number first): once the top is full, a
     segment whose bound is below the weakest score is skipped, and where the larger list's bound
-    is, only the smaller list's documents that can reach it are scored."""
+    is below it, only the smaller list's documents that can reach it are scored."""
     shape = _terms(q)
     if shape is None or limit < 1 or searcher.weighting.use_final:
         return None
@@ -451,13 +479,16 @@ def top(
             continue
         weakest = best[0][0] if len(best) == limit and boost == 1.0 else None
         if weakest is not None and sum(p.bound() for p in present) < weakest:
+            SEGMENTS["skipped"] += 1
             continue
         ids: Sequence[int]
         scores: list[float]
         if len(present) == 1:
+            SEGMENTS["full"] += 1
             ids, scores = present[0].ids, present[0].scores()
         elif weakest is not None and present[1].bound() < weakest:
             # No document outside the smaller list can enter, nor one scoring too low in it.
+            SEGMENTS["pruned"] += 1
             small, large = present
             reach = large.bound()
             large_ids, n = large.ids, len(large.ids)
@@ -476,6 +507,7 @@ def top(
                 scores.append(s + large.score(j) if j < n and large_ids[j] == d else s)
             ids = found_ids
         else:  # a document in both: the sum, as Whoosh's union (a + b == b + a)
+            SEGMENTS["full"] += 1
             small, large = present
             all_ids, scores = list(large.ids), list(large.scores())
             at = dict(zip(all_ids, range(len(all_ids)), strict=True)).get
