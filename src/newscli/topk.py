@@ -68,8 +68,8 @@ def _key(fieldname: str, text: bytes) -> bytes:
 
 
 def _hash(key: bytes) -> int:
-    # CRC-32: in zlib, which Whoosh loads anyway (hashlib would load OpenSSL: ~10 ms of start-up).
-    # Entries with equal hashes are told apart by their keys, stored in the entry.
+    # CRC-32 (zlib): quick for short keys; 32 bits suffice, as entries with equal hashes are
+    # told apart by their keys.
     return zlib.crc32(key)
 
 
