@@ -356,13 +356,13 @@ class _List:
 
 def _postings(sub: Any, t: _Term, sidecar: Callable[[], SidecarReader | None]) -> _List | None:
     """The term's live postings in one segment searcher, None when it has none there."""
-    from whoosh.reading import SegmentReader
+    from whoosh.reading import SegmentReader, TermNotFound
 
     from newscli.index import _length_bytes
 
     reader = sub.reader()
     text = t.text
-    if text is None or (t.fieldname, text) not in reader:
+    if text is None:
         return None
     raw = None
     if t.norms is not None and type(reader) is SegmentReader:
@@ -375,11 +375,14 @@ def _postings(sub: Any, t: _Term, sidecar: Callable[[], SidecarReader | None]) -
             out_ids.append(m.id())
             out_scores.append(m.score())
             m.next()
-        return _List(out_ids, (), None, None, out_scores)
+        return _List(out_ids, (), None, None, out_scores) if out_ids else None
 
+    try:  # one look-up in the segment's term table (each is an MD5 and a few reads)
+        df = reader.term_info(t.fieldname, text).doc_frequency()
+    except TermNotFound:
+        return None
     ids: Sequence[int]
     tfs: Sequence[Any]
-    df = reader.doc_frequency(t.fieldname, text)
     side = sidecar() if df >= SIDECAR_MIN else None
     found = side.postings(t.fieldname, text) if side is not None else None
     top = None
