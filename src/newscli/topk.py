@@ -5,7 +5,8 @@ it through a union of two posting matchers, several Python method calls per docu
 generated articles, where "minister" is in 97% of the bodies, ~250 ms for one query. Skipping
 blocks by their best possible score does not help such a word: nearly every block holds a short
 title or body with the word, so every block could hold a top document (measured: 1,088 of 1,098
-blocks). So this module scores every posting, but cheaply:
+blocks). So this module reads postings cheaply instead, and skips only what provably cannot reach
+the top (see top()):
 
 - Each segment gets a sidecar file `<segment>.nsw` ("newscli weights"), written while Whoosh
   writes the segment (`Sidecar`), holding for every title/body term in at least SIDECAR_MIN of
