@@ -73,6 +73,18 @@ def _queries(ix: Index, s: Any) -> list[Any]:
     return out
 
 
+def _top(
+    s: Any, q: Any, limit: int, allow: set[int] | None = None, folder: str | None = None
+) -> list[tuple[float, int]] | None:
+    ranked = topk.rank(s, q, limit, allow, folder)
+    return None if ranked is None else ranked[0]
+
+
+def _count(s: Any, q: Any, allow: set[int] | None = None, folder: str | None = None) -> int | None:
+    ranked = topk.rank(s, q, 1, allow, folder, counting=True)
+    return None if ranked is None else ranked[1]
+
+
 def _whoosh(s: Any, q: Any, limit: int, allow: set[int] | None) -> list[tuple[float, int]]:
     """Whoosh's ranking of every match (score, then lower document number), cut at limit.
     Its top-N collector gives the same, except for a boosted OR ("w03^2"): there, replacing the
@@ -119,7 +131,7 @@ def test_top_equals_whoosh(corpus: Index, limit: int) -> None:
     with corpus.searcher() as s:
         compared = 0
         for q in _queries(corpus, s):
-            ours = topk.top(s, q, limit, None, str(corpus.path))
+            ours = _top(s, q, limit, None, str(corpus.path))
             assert ours is not None, q
             assert ours == _whoosh(s, q, limit, None), q
             compared += len(ours)
@@ -129,7 +141,7 @@ def test_top_equals_whoosh(corpus: Index, limit: int) -> None:
 def test_top_equals_whoosh_without_sidecars(corpus: Index) -> None:
     with corpus.searcher() as s:
         for q in _queries(corpus, s):
-            assert topk.top(s, q, 10, None, None) == _whoosh(s, q, 10, None), q
+            assert _top(s, q, 10, None, None) == _whoosh(s, q, 10, None), q
 
 
 def test_top_and_count_with_filter(corpus: Index) -> None:
@@ -138,18 +150,18 @@ def test_top_and_count_with_filter(corpus: Index) -> None:
         n = s.doc_count_all()
         allow = {d for d in range(n) if rng.random() < 0.3}
         for q in _queries(corpus, s):
-            assert topk.top(s, q, 10, allow, str(corpus.path)) == _whoosh(s, q, 10, allow), q
+            assert _top(s, q, 10, allow, str(corpus.path)) == _whoosh(s, q, 10, allow), q
             matched = set(s.docs_for_query(q))
-            assert topk.count(s, q, allow, str(corpus.path)) == len(matched & allow)
-            assert topk.count(s, q, None, str(corpus.path)) == len(matched)
+            assert _count(s, q, allow, str(corpus.path)) == len(matched & allow)
+            assert _count(s, q, None, str(corpus.path)) == len(matched)
 
 
 def test_other_queries_are_left_to_whoosh(corpus: Index) -> None:
     with corpus.searcher() as s:
         for text in ["w01 w02", '"w01 w02"', "w0*", "w01 OR w02 OR w03", "NOT w01", "w01~"]:
             q, _ = corpus._build(s, SearchRequest(query=text), None)
-            assert topk.top(s, q, 10) is None, text
-            assert topk.count(s, q) is None, text
+            assert _top(s, q, 10) is None, text
+            assert _count(s, q) is None, text
 
 
 @pytest.mark.parametrize("offset", [0, 3])
@@ -159,13 +171,13 @@ def test_search_uses_it_with_same_hits(
     from newscli.query import Filters
 
     answered: list[object] = []
-    top = topk.top
+    rank = topk.rank
 
     def spying(*a: Any, **k: Any) -> Any:
-        answered.append(top(*a, **k))
+        answered.append(rank(*a, **k))
         return answered[-1]
 
-    monkeypatch.setattr(topk, "top", spying)
+    monkeypatch.setattr(topk, "rank", spying)
     requests = [
         SearchRequest(query="w04", limit=5, offset=offset),
         SearchRequest(
@@ -173,8 +185,8 @@ def test_search_uses_it_with_same_hits(
         ),
     ]
     ours = [corpus.search(req) for req in requests]
-    assert len(answered) == 2 and all(a for a in answered)
-    monkeypatch.setattr(topk, "top", lambda *a, **k: None)
+    assert len(answered) == 2 and all(a is not None and a[0] for a in answered)
+    monkeypatch.setattr(topk, "rank", lambda *a, **k: None)
     assert [corpus.search(req) for req in requests] == ours
     assert all(total > 20 and len(hits) == 5 for total, hits in ours)
 
@@ -216,7 +228,7 @@ def test_pruning_is_exercised_and_exact(corpus: Index) -> None:
     with corpus.searcher() as s:
         for q in _queries(corpus, s):
             for limit in (1, 3):
-                assert topk.top(s, q, limit, None, str(corpus.path)) == _whoosh(s, q, limit, None)
+                assert _top(s, q, limit, None, str(corpus.path)) == _whoosh(s, q, limit, None)
     assert topk.SEGMENTS["skipped"] > before["skipped"]
     assert topk.SEGMENTS["pruned"] > before["pruned"]
     assert topk.SEGMENTS["full"] > before["full"]
@@ -249,12 +261,12 @@ def test_damaged_sidecar_is_ignored_by_search_and_reported_by_check(tmp_path: Pa
     field, text = damaged.split(":")
     with ix.searcher() as s:
         q = wq.Term(field, text)
-        assert topk.top(s, q, 10, None, str(ix.path)) == _whoosh(s, q, 10, None)
+        assert _top(s, q, 10, None, str(ix.path)) == _whoosh(s, q, 10, None)
         for text in ["zeta", *WORDS]:
             q, _ = ix._build(s, SearchRequest(query=text), None)
-            assert topk.top(s, q, 10, None, str(ix.path)) == _whoosh(s, q, 10, None)
+            assert _top(s, q, 10, None, str(ix.path)) == _whoosh(s, q, 10, None)
         q, _ = ix._build(s, SearchRequest(query="zeta"), None)
-        assert topk.top(s, q, 10, None, str(ix.path)) == expected
+        assert _top(s, q, 10, None, str(ix.path)) == expected
     ix.optimize()
     assert Index.open(tmp_path / "ix").check() == []
 
@@ -265,5 +277,5 @@ def test_empty_index(tmp_path: Path) -> None:
     assert ix.search(SearchRequest(query="zeta")) == (0, [])
     with ix.searcher() as s:
         q, _ = ix._build(s, SearchRequest(query="zeta"), None)
-        assert topk.top(s, q, 10, None, str(ix.path)) == []
-        assert topk.count(s, q, None, str(ix.path)) == 0
+        assert _top(s, q, 10, None, str(ix.path)) == []
+        assert _count(s, q, None, str(ix.path)) == 0

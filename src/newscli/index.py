@@ -309,18 +309,17 @@ class Index:
                 kwargs["sortedby"] = "sort_asc"
             elif req.sort == "-date":
                 kwargs.update(sortedby="sort_desc", reverse=True)
-            fast: list[tuple[float, int]] | None = None
-            allow: set[int] | None = None
+            ranked = None
             if req.sort == "relevance" and limit is not None and topk.answers(q):
                 allow = None if flt is None else set(s._filter_to_comb(flt))
-                fast = topk.top(s, q, limit, allow, str(self.path))
+                ranked = topk.rank(s, q, limit, allow, str(self.path), counting=exact_total)
             # No terms=True in Whoosh's search: recording the matched terms of every hit disables
             # its skipping of low-scoring blocks; snippets highlight the query's terms instead.
-            results = Results(s, q, fast) if fast is not None else s.search(q, **kwargs)
+            results = Results(s, q, ranked[0]) if ranked is not None else s.search(q, **kwargs)
 
             def count() -> int:
-                if fast is not None:
-                    return topk.count(s, q, allow, str(self.path)) or 0
+                if ranked is not None:  # without exact_total: none ranked iff nothing matches
+                    return ranked[1] if ranked[1] is not None else len(ranked[0])
                 # Whoosh 2.7.4's len(results) counts the query's matches, ignoring the filter.
                 return len(results) if flt is None else _size(s, self._docset(s, req, resolver))
 

@@ -249,7 +249,7 @@ def _terms(q: Any) -> tuple[list[Any], float] | None:
 
 
 def answers(q: Any) -> bool:
-    """True when top() and count() answer q (else they return None)."""
+    """True when rank() answers q (else it returns None)."""
     return _terms(q) is not None
 
 
@@ -327,9 +327,13 @@ class _List:
     def score(self, k: int) -> float:
         if self._scores is not None:
             return self._scores[k]
-        t, tf = self._t, self._tfs[k]
+        return self._score(self._tfs[k], self._raw[self.ids[k]])
+
+    def _score(self, tf: Any, length_byte: int) -> float:
+        """One posting's score: the expression of scores(), for a single value."""
+        t = self._t
         assert t is not None and t.norms is not None
-        s: float = t.idf * ((tf * t.k1p1) / (tf + t.norms[self._raw[self.ids[k]]]))
+        s: float = t.idf * ((tf * t.k1p1) / (tf + t.norms[length_byte]))
         return s * t.boost if t.boost != 1.0 else s
 
     def bound(self) -> float:
@@ -343,16 +347,11 @@ class _List:
         (for the integer frequencies here, by far more than any rounding)."""
         if self._scores is not None:
             return max(self._scores, default=0.0)
-        t = self._t
-        assert t is not None and t.norms is not None
         lengths = set(self._raw)
         lengths.discard(0)
         if not self.ids or not lengths:
             return 0.0
-        tf = self._top if self._top is not None else max(self._tfs)
-        norm = t.norms[min(lengths)]
-        s: float = t.idf * ((tf * t.k1p1) / (tf + norm))
-        return s * t.boost if t.boost != 1.0 else s
+        return self._score(self._top if self._top is not None else max(self._tfs), min(lengths))
 
 
 def _postings(sub: Any, t: _Term, sidecar: Callable[[], SidecarReader | None]) -> _List | None:
@@ -460,11 +459,18 @@ def _segments(
         yield offset, [_postings(sub, t, sidecar) for t in terms]
 
 
-def top(
-    searcher: Any, q: Any, limit: int, allow: set[int] | None = None, folder: str | None = None
-) -> list[Scored] | None:
-    """The best `limit` (score, document number) pairs for q, best first, as Whoosh's top-N
-    collector ranks them; None when q is not a query this module answers. `allow`: only these
+def rank(
+    searcher: Any,
+    q: Any,
+    limit: int,
+    allow: set[int] | None = None,
+    folder: str | None = None,
+    *,
+    counting: bool = False,
+) -> tuple[list[Scored], int | None] | None:
+    """The best `limit` (score, document number) pairs for q, best first, as Whoosh's exhaustive
+    ranking orders them, and with `counting` how many live documents q matches (else None), from
+    the same reads; None when q is not a query this module answers. `allow`: only these
     document numbers (Whoosh's `filter`). `folder`: the index folder, where the sidecars are.
 
     Segments come in document order, so a document of a later segment that only ties the
@@ -477,10 +483,14 @@ def top(
     leaves, boost = shape
     terms = [_Term(searcher, t) for t in leaves]
     best: list[tuple[float, int]] = []  # (score, -document number): the weakest on top
+    total = 0
     for offset, lists in _segments(searcher, terms, folder):
         present = sorted((p for p in lists if p is not None), key=lambda p: len(p.ids))
         if not present:
             continue
+        if counting:
+            found = set(present[0].ids).union(*(p.ids for p in present[1:]))
+            total += len(found) if allow is None else sum(1 for d in found if offset + d in allow)
         weakest = best[0][0] if len(best) == limit and boost == 1.0 else None
         if weakest is not None and sum(p.bound() for p in present) < weakest:
             SEGMENTS["skipped"] += 1
@@ -545,25 +555,7 @@ def top(
             else:
                 break
     best.sort(reverse=True)
-    return [(s, -nd) for s, nd in best]
-
-
-def count(
-    searcher: Any, q: Any, allow: set[int] | None = None, folder: str | None = None
-) -> int | None:
-    """How many live documents q matches (within `allow`); None as for top()."""
-    shape = _terms(q)
-    if shape is None:
-        return None
-    terms = [_Term(searcher, t) for t in shape[0]]
-    total = 0
-    for offset, lists in _segments(searcher, terms, folder):
-        found: set[int] = set()
-        for p in lists:
-            if p is not None:
-                found.update(p.ids)
-        total += len(found) if allow is None else sum(1 for d in found if offset + d in allow)
-    return total
+    return [(s, -nd) for s, nd in best], total if counting else None
 
 
 def check(searcher: Any, folder: str) -> list[str]:
