@@ -218,8 +218,7 @@ class SidecarReader:
                 if (field, text) not in reader:
                     out.append(f"{name} is not in the segment")
                     continue
-                m = reader._terms.matcher(field, text, reader.schema[field].format)
-                ids, weights = _read_postings(m)
+                ids, weights = _read_postings(reader, field, text)
                 if list(found[0]) != ids or list(found[1]) != weights or found[2] != max(weights):
                     out.append(f"{name}: postings differ from the segment's")
         except (ValueError, IndexError, struct.error, UnicodeDecodeError) as exc:
@@ -389,9 +388,7 @@ def _postings(sub: Any, t: _Term, sidecar: Callable[[], SidecarReader | None]) -
     if found is not None and len(found[0]) == df:
         ids, tfs, top = found
     else:
-        ids, tfs = _read_postings(
-            reader._terms.matcher(t.fieldname, text, reader.schema[t.fieldname].format)
-        )
+        ids, tfs = _read_postings(reader, t.fieldname, text)
     if reader.has_deletions():
         deleted = frozenset(reader._perdoc.deleted_docs())
         kept = [(d, tf) for d, tf in zip(ids, tfs, strict=True) if d not in deleted]
@@ -399,10 +396,12 @@ def _postings(sub: Any, t: _Term, sidecar: Callable[[], SidecarReader | None]) -
     return _List(ids, tfs, raw, t, None, top)
 
 
-def _read_postings(m: Any) -> tuple[list[int], list[Any]]:
-    """Every (document number, weight) of one of Whoosh's posting lists."""
+def _read_postings(reader: Any, fieldname: str, text: bytes) -> tuple[list[int], list[Any]]:
+    """Every (document number, weight) of a term's posting list in a segment reader, deleted
+    documents included (the segment's own postings, as the sidecar holds them)."""
     from whoosh.codec.whoosh3 import W3LeafMatcher
 
+    m = reader._terms.matcher(fieldname, text, reader.schema[fieldname].format)
     if type(m) is W3LeafMatcher:
         return _read_blocks(m)
     ids: list[int] = []
