@@ -190,3 +190,107 @@ def test_scores_with_length_columns_equal_whoosh_scores(
     ours, theirs = ranked(index_mod._weighting()), ranked(BM25F())
     assert sum(len(r) for r in ours) > 100
     assert ours == theirs
+
+
+PLAIN = [
+    "minister",
+    "Kashmir",
+    "São",
+    "İstanbul",
+    "straße",
+    "2024",
+    "قريشي",
+    "日本",
+    "ﬁnance",
+    "MiNiStEr",
+]
+PLAIN += ["the", "of", "and", "_", "covid19", "ÉLYSÉE", "١٤٤٦", "x"]
+NOT_PLAIN = [
+    "AND",
+    "OR",
+    "NOT",
+    "TO",
+    "a AND b",
+    "title:x",
+    '"a b"',
+    "min*",
+    "a~",
+    "x^2",
+    "(a)",
+    "a-b",
+]
+
+
+def test_plain_words_make_the_query_the_parser_makes(tmp_path: Path) -> None:
+    """Plain words bypass Whoosh's parser (start-up time); the query must be the parser's own, for
+    stopwords, accents, other scripts and digits, alone and combined."""
+    from whoosh import query as wq
+    from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
+
+    from newscli.index import _plain_words
+
+    schema = Index.open(tmp_path / "idx", create=True).ix.schema
+
+    def parsed(text: str) -> object:
+        parser = MultifieldParser(["title", "body"], schema, group=AndGroup)
+        parser.add_plugin(FuzzyTermPlugin())
+        parser.add_plugin(FieldAliasPlugin({"title": ["headline"]}))
+        return parser.parse(text)
+
+    texts = PLAIN + [f"{a} {b}" for a in PLAIN for b in PLAIN] + ["  minister\tof \n Kashmir "]
+    for text in texts:
+        got = _plain_words(schema, text)
+        assert got is not None, text
+        assert got == parsed(text) and repr(got) == repr(parsed(text)), text
+    assert repr(_plain_words(schema, "minister")) == (
+        "Or([Term('title', 'minist'), Term('body', 'minist')])"  # stemmed
+    )
+    assert _plain_words(schema, "the") is wq.NullQuery  # a stopword: nothing matches
+    for text in NOT_PLAIN + [f"minister {t}" for t in NOT_PLAIN] + ["", "   "]:
+        assert _plain_words(schema, text) is None, text
+
+
+def test_hash_reader_reads_what_whoosh_reads(tmp_path: Path) -> None:
+    """storage.py replaces HashReader.__init__ (one read for the directory): every attribute and
+    every key's value must be Whoosh's own, for each segment's term table."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.filedb.filetables import OrderedHashReader
+
+    from newscli import storage
+
+    idx = tmp_path / "idx"
+    assert cli("ingest", str(SAMPLE / "misc"), "--index", str(idx), "--batch", "7").code == 0
+    fs = FileStorage(str(idx))
+    names = sorted(n for n in os.listdir(idx) if n.endswith(".trm"))
+    assert len(names) > 1
+    for name in names:
+        ours = OrderedHashReader.open(fs, name)
+        theirs = OrderedHashReader.__new__(OrderedHashReader)
+        storage._WHOOSH_HASH_READER_INIT(theirs, fs.open_file(name), fs.file_length(name))
+        assert list(ours.tables) == theirs.tables and len(ours.tables) == 256
+        keys = list(theirs.keys())
+        assert keys and list(ours.keys()) == keys
+        assert [ours[k] for k in keys] == [theirs[k] for k in keys]
+        for attr in ("hashtype", "startofdata", "endofdata", "extras", "indexbase", "indexlen"):
+            assert getattr(ours, attr) == getattr(theirs, attr), attr
+        with pytest.raises(IndexError):
+            ours.tables[256]
+        ours.close()
+        theirs.close()
+    # Damaged tables fail as they did with Whoosh's own __init__ (index.py turns it into an error).
+    data = (idx / names[0]).read_bytes()
+    bad = FileStorage(str(tmp_path))
+    for i, damaged in enumerate([b"XXXX" + data[4:], data[:9], data[: len(data) // 2], data[:-3]]):
+        (tmp_path / f"bad{i}.trm").write_bytes(damaged)
+        failures = []
+        for init in (storage._hash_reader_init, storage._WHOOSH_HASH_READER_INIT):
+            reader = OrderedHashReader.__new__(OrderedHashReader)
+            f = bad.open_file(f"bad{i}.trm")
+            try:
+                init(reader, f, len(damaged))
+                failures.append(None)
+            except Exception as exc:  # the same type from both, whatever it is
+                failures.append(type(exc))
+            finally:
+                f.close()
+        assert failures[0] == failures[1] and failures[0] is not None, (i, failures)

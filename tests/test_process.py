@@ -102,3 +102,30 @@ print(hasattr(urllib.request, "urlopen"))
     assert out[0] == "False False"
     assert out[1] == "True True"
     assert out[2] == "True"
+
+
+def test_plain_word_search_runs_without_the_query_parser(tmp_path: Path) -> None:
+    """Plain words skip importing Whoosh's parser; anything else still uses it."""
+    env = {"NEWSCLI_INDEX": str(tmp_path / "idx")}
+    assert run("ingest", str(SAMPLE / "misc"), env=env).returncode == 0
+    code = """
+import sys
+from newscli.index import Index
+from newscli.query import SearchRequest
+ix = Index.open(sys.argv[1])
+total, hits = ix.search(SearchRequest(query=sys.argv[2]))
+print(total > 0, "whoosh.qparser" in sys.modules)
+"""
+    for query, parser in (
+        ("minister", False),
+        ("foreign minister", False),
+        ("body:minister", True),
+    ):
+        p = subprocess.run(
+            [sys.executable, "-c", code, env["NEWSCLI_INDEX"], query],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        assert p.stdout.split() == ["True", str(parser)], query

@@ -279,3 +279,26 @@ def test_empty_index(tmp_path: Path) -> None:
         q, _ = ix._build(s, SearchRequest(query="zeta"), None)
         assert _top(s, q, 10, None, str(ix.path)) == []
         assert _count(s, q, None, str(ix.path)) == 0
+
+
+@pytest.mark.parametrize("chunk", [5, 16, 64])
+def test_large_segments_ranked_in_parts_equal_whoosh(
+    corpus: Index, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """A segment larger than CHUNK documents is ranked in parts; with small parts this corpus's
+    segments are "large": same hits, scores, order and counts, with and without a filter, and
+    parts are skipped and pruned."""
+    monkeypatch.setattr(topk, "CHUNK", chunk)
+    before = dict(topk.SEGMENTS)
+    rng = random.Random(chunk)
+    with corpus.searcher() as s:
+        allow = {d for d in range(s.doc_count_all()) if rng.random() < 0.5}
+        for q in _queries(corpus, s):
+            matched = set(s.docs_for_query(q))
+            for limit in (1, 3, 10):
+                assert _top(s, q, limit, None, str(corpus.path)) == _whoosh(s, q, limit, None), q
+            assert _top(s, q, 10, allow, str(corpus.path)) == _whoosh(s, q, 10, allow), q
+            assert _count(s, q, None, str(corpus.path)) == len(matched)
+            assert _top(s, q, 10, None, None) == _whoosh(s, q, 10, None), q  # no sidecars
+    assert topk.SEGMENTS["skipped"] - before["skipped"] > 50
+    assert topk.SEGMENTS["pruned"] - before["pruned"] > 50

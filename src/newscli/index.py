@@ -22,12 +22,6 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import LockError
-from whoosh.qparser import (
-    AndGroup,
-    FieldAliasPlugin,
-    FuzzyTermPlugin,
-    MultifieldParser,
-)
 from whoosh.searching import Results
 
 from newscli import topk
@@ -249,6 +243,11 @@ class Index:
             if not words:
                 return wq.NullQuery  # only stopwords: like the parsed query, nothing matches
             return wq.And([wq.Or([wq.Term("title", w), wq.Term("body", w)]) for w in words])
+        plain = _plain_words(self.ix.schema, text)
+        if plain is not None:
+            return plain
+        from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
+
         parser = MultifieldParser(["title", "body"], self.ix.schema, group=AndGroup)
         parser.add_plugin(FuzzyTermPlugin())
         parser.add_plugin(
@@ -1206,6 +1205,29 @@ def _value(q: Any) -> str:
     if isinstance(q, wq.Phrase):
         return " ".join(q.words)
     return str(q.text)
+
+
+_PLAIN_WORD = re.compile(r"\w+")
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+
+
+def _plain_words(schema: Any, text: str) -> Any:
+    """The query Whoosh's parser (as set up in Index._user_query) makes of plain words -- each
+    word in title or body, all words required -- or None for anything else (operators, fields,
+    quotes, wildcards, a word its analyzer splits). Most searches are plain words; building
+    their query directly skips importing and running the parser (~8 ms of a ~200 ms call)."""
+    groups = []
+    for word in text.split():
+        if word in _OPERATORS or not _PLAIN_WORD.fullmatch(word):
+            return None
+        terms = []
+        for name in ("title", "body"):
+            texts = list(schema[name].process_text(word, mode="query"))
+            if len(texts) > 1:
+                return None
+            terms += [wq.Term(name, t) for t in texts]
+        groups.append(wq.Or(terms) if terms else wq.NullQuery)
+    return wq.And(groups).normalize() if groups else None
 
 
 def _rewrite(q: Any, rw: _Rewriter) -> Any:
