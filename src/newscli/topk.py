@@ -262,9 +262,9 @@ class _Term:
     with BM25F, that scorer's idf and the length part of its denominator per length byte."""
 
     def __init__(self, searcher: Any, term: Any) -> None:
-        from whoosh.scoring import BM25FScorer
+        from whoosh.scoring import BM25F
 
-        from newscli.index import _decoded_lengths
+        from newscli.index import _decoded_lengths, _weighting
 
         self.term = term
         self.fieldname = term.fieldname
@@ -282,9 +282,14 @@ class _Term:
         if (term.fieldname, text) not in searcher.reader():
             return
         self.text = text
-        scorer = searcher.weighting.scorer(searcher, term.fieldname, text)
-        if type(scorer) is BM25FScorer:  # idf and average length: of the whole index, as Whoosh
-            idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        w = searcher.weighting
+        if type(w) in (BM25F, type(_weighting())) and schema[term.fieldname].scorable:
+            # The values BM25FScorer.__init__ takes (idf and average length: of the whole index),
+            # without its setup(), which reads the term's info in every segment for a bound of
+            # Whoosh's own that is not used here (~100 look-ups in a 51-segment index).
+            idf = searcher.get_parent().idf(term.fieldname, text)
+            avgfl = searcher.get_parent().avg_field_length(term.fieldname) or 1
+            b, k1 = w._field_B.get(term.fieldname, w.B), w.K1
             self.idf, self.k1p1 = idf, k1 + 1
             # The expression of whoosh.scoring.bm25, split where the document's length enters.
             self.norms = [
