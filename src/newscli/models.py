@@ -5,14 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class HijriDate:
+class HijriDate(NamedTuple):
     year: int
     month: int
     day: int
@@ -24,8 +22,7 @@ class HijriDate:
         return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
 
 
-@dataclass(frozen=True)
-class Published:
+class Published(NamedTuple):
     """A publication date as far as the source tells it: always a day, sometimes a time and an offset."""
 
     value: datetime  # naive when no offset was given
@@ -42,8 +39,7 @@ class Published:
         return self.value.isoformat()
 
 
-@dataclass(frozen=True)
-class Country:
+class Country(NamedTuple):
     code: str
     name: str
     mentions: int = 1
@@ -52,8 +48,7 @@ class Country:
         return {"code": self.code, "name": self.name, "mentions": self.mentions}
 
 
-@dataclass(frozen=True)
-class Official:
+class Official(NamedTuple):
     name: str
     title: str | None = None
     mentions: int = 1
@@ -62,8 +57,7 @@ class Official:
         return {"name": self.name, "title": self.title, "mentions": self.mentions}
 
 
-@dataclass(frozen=True)
-class Article:
+class Article(NamedTuple):
     title: str
     body: str
     source: str | None = None
@@ -78,10 +72,10 @@ class Article:
     main_country: str | None = None
     officials: tuple[Official, ...] = ()
     ingested_at: datetime | None = None
-    id: str = field(default="")
+    id: str = ""
 
     def with_id(self) -> Article:
-        return replace(self, id=self.id or article_id(self))
+        return self._replace(id=self.id or article_id(self))
 
     def content_hash(self) -> str:
         """Changes whenever anything the user could see of the parsed article changes."""
@@ -124,8 +118,7 @@ class Article:
         return d
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     article: Article
     score: float | None = None
     snippet: str | None = None

@@ -9,7 +9,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -192,7 +192,7 @@ def inline_results(
 
 
 def stamp(article: Article) -> Article:
-    return replace(article, ingested_at=datetime.now(UTC).replace(microsecond=0))
+    return article._replace(ingested_at=datetime.now(UTC).replace(microsecond=0))
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
 from newscli.errors import UsageError
@@ -117,7 +116,7 @@ class Extractor:
         )
         main = max(weight, key=lambda c: (weight[c], -first[c])) if weight else None
         officials = tuple(find_officials(text, self.od, self._country_words))
-        return replace(article, countries=countries, main_country=main, officials=officials)
+        return article._replace(countries=countries, main_country=main, officials=officials)
 
     def resolve_country(self, value: str) -> str | None:
         return self.gz.resolve(value)

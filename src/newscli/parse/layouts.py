@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from newscli.models import Article, HijriDate, Published
@@ -369,4 +369,4 @@ def apply_dates(
                     f"Hijri date {hijri.text!r} (= {hijri.gregorian.isoformat()}) disagrees with "
                     f"Gregorian date {published.day.isoformat()} by {gap} days; using the Gregorian date"
                 )
-    return replace(article, published=published, hijri=hijri)
+    return article._replace(published=published, hijri=hijri)

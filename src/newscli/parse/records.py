@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from newscli.models import Article
@@ -103,7 +102,7 @@ def parse_record(obj: object, *, path: str | None = None, dayfirst: bool = True)
     article = apply_dates(article, greg, hijri, warnings)
     if obj.get("date_from") == "hijri" and article.published is not None:
         # newscli's own export: the date was converted from the Hijri line
-        article = replace(article, published=replace(article.published, source="hijri"))
+        article = article._replace(published=article.published._replace(source="hijri"))
     return Parsed(article, "json", warnings)
 
 
