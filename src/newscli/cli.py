@@ -559,7 +559,6 @@ def stats(
 
     Example: newscli stats --format json
     """
-    import dataclasses
     import json
 
     from newscli.render import resolve_format, stats_view
@@ -571,7 +570,7 @@ def stats(
     if out == "table":
         stats_view(ENV, st)
     elif out in ("json", "jsonl"):
-        ENV.stdout.write(json.dumps(dataclasses.asdict(st), ensure_ascii=False) + "\n")
+        ENV.stdout.write(json.dumps(st._asdict(), ensure_ascii=False) + "\n")
     else:
         raise UsageError("stats prints table or json")
 

@@ -11,11 +11,10 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh import highlight
 from whoosh import index as windex
@@ -67,8 +66,7 @@ def make_schema() -> Schema:
 # Opening
 
 
-@dataclass(frozen=True)
-class Stats:
+class Stats(NamedTuple):
     path: str
     articles: int
     size_bytes: int

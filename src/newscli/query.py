@@ -6,17 +6,15 @@ import calendar
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from newscli.errors import QueryError, UsageError
 
 Sort = Literal["relevance", "date", "-date"]
 
 
-@dataclass(frozen=True)
-class Filters:
+class Filters(NamedTuple):
     since: date | None = None
     until: date | None = None
     countries: tuple[tuple[str, ...], ...] = ()  # AND of OR-groups of ISO codes
@@ -25,11 +23,10 @@ class Filters:
     hijri: str | None = None  # "1446" or "1446-05"
 
 
-@dataclass(frozen=True)
-class SearchRequest:
+class SearchRequest(NamedTuple):
     query: str = ""
     literal: bool = False
-    filters: Filters = field(default_factory=Filters)
+    filters: Filters = Filters()
     limit: int = 10
     offset: int = 0
     sort: Sort = "relevance"
