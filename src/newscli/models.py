@@ -154,7 +154,9 @@ def _fold_short(text: str) -> str:
 def _fold(text: str) -> str:
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).replace("ı", "i")
-    return _WS.sub(" ", text.casefold()).strip()
+    # " ".join(split()) is _WS.sub(" ", ...).strip(): re's \s and str.split() both take
+    # str.isspace()'s white space (checked over every code point); ~3x faster on an article body.
+    return " ".join(text.casefold().split())
 
 
 _ALIGNED: dict[int, str] = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}

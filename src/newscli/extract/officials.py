@@ -159,8 +159,14 @@ class OfficialData:
         return self._known_rx
 
 
+# Compiled once: these run a few times per name, and re's cache look-up for a pattern given as
+# a string costs more than the match itself (~0.05 ms per article).
+_HYPHEN_PARTICLE = re.compile(r"^(?:al|el|ul|ud|ad|as|ash|at|az|an|ar)-", re.I)
+_NUMERAL_RX = re.compile(_NUMERAL)
+
+
 def _strip_particle(word: str) -> str:
-    return re.sub(r"^(?:al|el|ul|ud|ad|as|ash|at|az|an|ar)-", "", word, flags=re.I)
+    return _HYPHEN_PARTICLE.sub("", word)
 
 
 # Titles that, in lower case, are usually business roles ("chief executive Amin Nasser").
@@ -333,7 +339,7 @@ def _after_non_official(text: str, start: int) -> bool:
 
 
 def _surname(name: str) -> str:
-    parts = [p for p in name.split() if not re.fullmatch(_NUMERAL, p)]
+    parts = [p for p in name.split() if not _NUMERAL_RX.fullmatch(p)]
     return _strip_particle(parts[-1]) if parts else name
 
 

@@ -245,6 +245,9 @@ def byline_date(line: str, *, dayfirst: bool = True) -> tuple[str | None, DateRe
     return author, found
 
 
+_BYLINE = re.compile(r"^by\s+\S", re.I)
+
+
 def is_byline(line: str) -> bool:
     s = line.strip()
-    return bool(re.match(r"^by\s+\S", s, flags=re.I)) and len(s) <= 200
+    return bool(_BYLINE.match(s)) and len(s) <= 200

@@ -216,11 +216,12 @@ def _hijri(line: str, d: _Draft) -> HijriDate | None:
         return None
 
 
+_STAMP_LINE = re.compile(r"^(?:published|updated|posted)\b", re.I)
+
+
 def _classify(line: str, dayfirst: bool, d: _Draft) -> str:
     """'date', 'hijri', 'byline' or 'text' for one of the first lines of an article."""
-    if is_byline(line) or (
-        re.match(r"^(?:published|updated|posted)\b", line, re.I) and "|" in line
-    ):
+    if is_byline(line) or (_STAMP_LINE.match(line) and "|" in line):
         return "byline"
     res = parse_date_line(line, dayfirst=dayfirst)
     if res.published is not None or res.problem is not None:
