@@ -173,3 +173,30 @@ def test_schema_uses_the_fused_parts() -> None:
         assert isinstance(schema[name].analyzer, FusedAnalyzer)
     assert schema["title"].format.field_boost == 2.0
     assert pickle.loads(pickle.dumps(schema))["body"].format == schema["body"].format
+
+
+def test_marked_tokens_are_what_the_highlighter_marks() -> None:
+    """marked_tokens (snippets) against Whoosh's highlighter input: the chain's tokens with
+    removestops=False and matched = text in terms. Unmatched words may keep unstemmed text
+    (never a term); positions, offsets, stop flags and matches must be the same."""
+    from whoosh.highlight import set_matched_filter
+
+    old, new = chain(), text_analyzer()
+    marked = 0
+    for n, text in enumerate(texts()):
+        stems = sorted({t.text for t in old(text)})
+        # terms of this text (every 7th, offset by n), one absent term, an accented one, a stop word
+        terms = frozenset([*stems[n % 7 :: 7], "zzzabsent", "turkiy", "the", "ça"])
+        kwargs = {"positions": True, "chars": True, "mode": "index", "removestops": False}
+        expected = [
+            (t.pos, t.startchar, t.endchar, t.stopped, t.matched, t.text if t.matched else None)
+            for t in set_matched_filter(old(text, **kwargs), terms)
+        ]
+        got = [
+            (t.pos, t.startchar, t.endchar, t.stopped, t.matched, t.text if t.matched else None)
+            for t in new.marked_tokens(text, terms)
+        ]
+        assert got == expected, text[:80]
+        assert all(t.boost == 1.0 for t in new.marked_tokens(text, terms))
+        marked += sum(1 for e in expected if e[4])
+    assert marked > 1000

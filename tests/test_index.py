@@ -320,3 +320,36 @@ def test_length_bytes_read_directly_equal_whoosh_columns(tmp_path: Path) -> None
                 assert len(raw) == r.doc_count_all()
                 compared += len(raw)
         assert compared >= 2 * s.doc_count_all() > 10  # title and body at least
+
+
+def test_snippet_marking_equals_whoosh_highlights(tmp_path: Path) -> None:
+    """Search marks snippets through _Marker (FusedAnalyzer.marked_tokens and Whoosh's own
+    fragmenter, scorer and formatter): the same text as Hit.highlights for every hit."""
+    from whoosh import highlight
+
+    from newscli.index import SNIPPET_CHARS, _EarlierFirstScorer, _Marker, _MarkFormatter
+    from newscli.query import SearchRequest
+
+    idx = tmp_path / "idx"
+    assert cli("ingest", str(SAMPLE), "--index", str(idx)).code == 0
+    ix = Index.open(idx)
+    queries = ["minister", "foreign minister", '"prime minister"', "kashmir", "talks", "minist*"]
+    queries += ["body:talks", "erdogan", "türkiye", "said", "pakistan OR india", "afghan~"]
+    compared = marked = 0
+    with ix.searcher() as s:
+        for text in queries:
+            q, _ = ix._build(s, SearchRequest(query=text), None)
+            results = s.search(q, limit=None)
+            results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+            results.formatter = _MarkFormatter()
+            results.order = highlight.FIRST
+            results.scorer = _EarlierFirstScorer()
+            marker = _Marker(s, results)
+            assert marker.analyzer is not None
+            for hit in results:
+                body = hit.fields().get("body", "")
+                expected = hit.highlights("body", text=body, top=2) or ""
+                assert marker(hit, body) == expected, (text, hit.docnum)
+                compared += 1
+                marked += bool(expected)
+    assert compared > 200 and marked > 150

@@ -24,7 +24,7 @@ from whoosh.index import LockError
 from whoosh.searching import Results
 
 from newscli import topk
-from newscli.analysis import FusedPositions, text_analyzer
+from newscli.analysis import FusedAnalyzer, FusedPositions, text_analyzer
 from newscli.errors import IndexError_, LockTimeout, QueryError
 from newscli.models import Article, Country, HijriDate, Hit, Official, Published, fold
 from newscli.paths import INCOMING, INDEX_MARKER, INDEX_SCHEMA_VERSION
@@ -329,13 +329,14 @@ class Index:
                 results.scorer = _EarlierFirstScorer()
             hits: list[Hit] = []
             scored = req.sort == "relevance" and not isinstance(q, wq.Every)
+            marker = _Marker(s, results) if req.snippet else None
             for hit in results[req.offset :] if limit is None or req.offset < limit else []:
                 fields = hit.fields()
                 article = _to_article(fields)
                 snippet: str | None = None
                 spans: tuple[tuple[int, int], ...] = ()
-                if req.snippet:
-                    snippet, spans = _snippet(hit, fields)
+                if marker is not None:
+                    snippet, spans = _snippet(hit, fields, marker)
                 hits.append(Hit(article, float(hit.score) if scored else None, snippet, spans))
             total = count() if exact_total or not hits else results.scored_length()
             return total, hits
@@ -1310,10 +1311,37 @@ class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
         return str(out)
 
 
-def _snippet(hit: Any, fields: dict[str, Any]) -> tuple[str, tuple[tuple[int, int], ...]]:
+class _Marker:
+    """The body's best fragments with the query's terms marked: Hit.highlights("body", top=2)
+    with the highlighter set up on `results`, the same steps as Whoosh's highlight_hit (the path
+    that re-tokenizes the text), except that the tokens come from FusedAnalyzer.marked_tokens
+    in one loop. tests/test_index.py compares the two."""
+
+    def __init__(self, s: Any, results: Any) -> None:
+        field = s.schema["body"]
+        self.analyzer = field.analyzer if isinstance(field.analyzer, FusedAnalyzer) else None
+        self.words = frozenset(
+            field.from_bytes(t[1]) for t in results.query_terms(expand=True, fieldname="body")
+        )
+        self.hl = results.highlighter
+
+    def __call__(self, hit: Any, text: str) -> str:
+        if self.analyzer is None:
+            return str(hit.highlights("body", text=text, top=2) or "")
+        hl = self.hl
+        fragments = hl.fragmenter.fragment_tokens(
+            text, self.analyzer.marked_tokens(text, self.words)
+        )
+        best = highlight.top_fragments(fragments, 2, hl.scorer, hl.order, minscore=1)
+        return str(hl.formatter.format(best))
+
+
+def _snippet(
+    hit: Any, fields: dict[str, Any], marker: _Marker
+) -> tuple[str, tuple[tuple[int, int], ...]]:
     """Best body fragments around the matched terms, or the lead when only the title matched."""
     try:
-        marked = hit.highlights("body", text=fields.get("body", ""), top=2) or ""
+        marked = marker(hit, fields.get("body", ""))
     except Exception:  # a highlighting failure must not cost the hit
         marked = ""
     if not marked:
