@@ -109,9 +109,17 @@ def main(argv: list[str] | None = None) -> int:
     ensure_index(index, corpus, exe)
     cmds = commands(exe, str(index), str(corpus))
     if args.before:
-        old = commands(args.before, str(index), str(corpus))
+        # Each older build's command runs next to the same command of this build, first in every
+        # other round, so both meet the VM in the same state (the first command of a round,
+        # after rg, was the slowest).
+        old = dict(commands(args.before, str(index), str(corpus)))
         keep = ("search minister", "facets --by country (all)", "newscli --help")
-        cmds[-1:-1] = [(f"{name} [before]", cmd) for name, cmd in old if name in keep]
+        paired: list[tuple[str, list[str]]] = []
+        for name, cmd in cmds:
+            paired.append((name, cmd))
+            if name in keep:
+                paired.append((f"{name} [before]", old[name]))
+        cmds = paired
     env = dict(os.environ, NO_COLOR="1")
     # As on a user's machine, Python keeps the compiled bytecode of newscli's modules after the
     # warm-up round (an editable install has none until then). An environment that forbids
@@ -130,8 +138,13 @@ def main(argv: list[str] | None = None) -> int:
 
     times: dict[str, list[float]] = {name: [] for name, _ in cmds}
     last: dict[str, tuple[int, int, int]] = {}
+    # Every other round each [before] command goes first in its pair.
+    swapped = list(cmds)
+    for i in range(len(swapped) - 1):
+        if swapped[i + 1][0] == f"{swapped[i][0]} [before]":
+            swapped[i], swapped[i + 1] = swapped[i + 1], swapped[i]
     for r in range(args.runs + 1):  # round 0 is the warm-up
-        for name, cmd in cmds:
+        for name, cmd in cmds if r % 2 else swapped:
             t0 = time.perf_counter()
             p = subprocess.run(cmd, capture_output=True, env=env)
             dt = time.perf_counter() - t0
