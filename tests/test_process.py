@@ -85,8 +85,9 @@ def test_no_colour_in_pipe_or_with_no_color(tmp_path: Path) -> None:
 
 
 def test_whoosh_loads_without_the_modules_it_never_uses() -> None:
-    """urllib.request and whoosh.lang.morph_en are stand-ins while Whoosh imports them; the real
-    modules still load when something calls into them, and later imports get the real ones."""
+    """urllib.request and whoosh.lang.morph_en are stand-ins while Whoosh imports them (and
+    subprocess while Typer does); the real modules still load when something calls into them,
+    and later imports get the real ones."""
     code = """
 import sys
 import newscli.index
@@ -95,6 +96,10 @@ from whoosh.query.terms import variations
 print("ministers" in variations("minister"), "whoosh.lang.morph_en" in sys.modules)
 import urllib.request
 print(hasattr(urllib.request, "urlopen"))
+import newscli.cli
+print("subprocess" in sys.modules)
+import typer.main
+print(typer.main.subprocess.DEVNULL == -3, type(sys.modules["subprocess"]).__name__)
 """
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
@@ -102,6 +107,8 @@ print(hasattr(urllib.request, "urlopen"))
     assert out[0] == "False False"
     assert out[1] == "True True"
     assert out[2] == "True"
+    assert out[3] == "False"  # Typer's subprocess: a stand-in until used
+    assert out[4] == "True module"
 
 
 def test_plain_word_search_runs_without_the_query_parser(tmp_path: Path) -> None:

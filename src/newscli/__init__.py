@@ -10,41 +10,59 @@ from typing import Any
 __version__ = "0.1.0"
 
 
-# While the module on the left executes, the module in the middle is a stand-in whose functions
-# on the right import the real module on first use:
+# While the module on the left executes, the modules on the right are stand-ins that import the
+# real module when one of their attributes is first used (and stay in the importer's namespace):
 # - whoosh.compat imports urllib.request -- and with it http.client, email and ssl, ~35 ms on every
 #   newscli call -- only to re-export urlretrieve, which Whoosh never calls;
 # - whoosh.query.terms imports whoosh.lang.morph_en (compiling ~30 regexes, ~7 ms) for
-#   variations(), used only by Whoosh's Variations query, which newscli never builds.
-_STAND_INS = {
-    "whoosh.compat": ("urllib.request", ("urlretrieve",)),
-    "whoosh.query.terms": ("whoosh.lang.morph_en", ("variations",)),
+#   variations(), used only by Whoosh's Variations query, which newscli never builds;
+# - typer.main and typer.completion's helpers import subprocess (with signal and selectors,
+#   ~4 ms) for opening URLs and installing shell completion. (Modules imported meanwhile get
+#   the stand-in too; an attribute asked at their import, as uuid asks platform.system(), just
+#   imports the real module then.)
+_STAND_INS: dict[str, dict[str, tuple[str, ...]]] = {  # importer: {module: functions}
+    "whoosh.compat": {"urllib.request": ("urlretrieve",)},
+    "whoosh.query.terms": {"whoosh.lang.morph_en": ("variations",)},
+    "typer.main": {"subprocess": ()},
+    "typer._completion_shared": {"subprocess": ()},
 }
 
 
-def _stand_in(name: str, functions: tuple[str, ...]) -> types.ModuleType:
-    stub = types.ModuleType(name)
-    for function in functions:
+class _StandIn(types.ModuleType):
+    """A module that imports the real one on the first attribute asked of it. The functions
+    named in _STAND_INS are defined on it beforehand, so that `from module import function`
+    takes a function that imports the real module only when called."""
 
-        def call(*args: Any, _f: str = function, **kwargs: Any) -> Any:
-            import importlib
+    def __init__(self, name: str, functions: tuple[str, ...]) -> None:
+        super().__init__(name)
+        for function in functions:
 
-            return getattr(importlib.import_module(name), _f)(*args, **kwargs)
+            def call(*args: Any, _f: str = function, **kwargs: Any) -> Any:
+                return getattr(self._real(), _f)(*args, **kwargs)
 
-        setattr(stub, function, call)
-    return stub
+            setattr(self, function, call)
+
+    def _real(self) -> types.ModuleType:
+        import importlib
+
+        if sys.modules.get(self.__name__) is self:  # used while its importer still executes
+            del sys.modules[self.__name__]
+        return importlib.import_module(self.__name__)
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):  # probes such as __path__ or __spec__: not the real module's
+            raise AttributeError(attr)
+        return getattr(self._real(), attr)
 
 
-class _LeanWhoosh:  # a meta path finder: importlib only needs find_spec()
+class _LeanImports:  # a meta path finder: importlib only needs find_spec()
     """Installs the stand-ins above while their importer executes; afterwards the stand-in is
     gone from sys.modules, so any later import gets the real module. Not derived from
     importlib.abc.MetaPathFinder: importing that module costs ~8 ms itself."""
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
-        if name not in _STAND_INS:
-            return None
-        replaced, functions = _STAND_INS[name]
-        if replaced in sys.modules:
+        replaced = {m: f for m, f in _STAND_INS.get(name, {}).items() if m not in sys.modules}
+        if not replaced:
             return None
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is None or spec.loader is None:
@@ -52,17 +70,18 @@ class _LeanWhoosh:  # a meta path finder: importlib only needs find_spec()
         real_exec = spec.loader.exec_module
 
         def exec_module(module: types.ModuleType) -> None:
-            stub = _stand_in(replaced, functions)
-            sys.modules[replaced] = stub
+            stubs = {m: _StandIn(m, f) for m, f in replaced.items()}
+            sys.modules.update(stubs)
             try:
                 real_exec(module)
             finally:
-                if sys.modules.get(replaced) is stub:
-                    del sys.modules[replaced]
+                for m, stub in stubs.items():
+                    if sys.modules.get(m) is stub:
+                        del sys.modules[m]
 
         spec.loader.exec_module = exec_module  # type: ignore[method-assign]
         return spec
 
 
-if not any(isinstance(f, _LeanWhoosh) for f in sys.meta_path):
-    sys.meta_path.insert(0, _LeanWhoosh())
+if not any(isinstance(f, _LeanImports) for f in sys.meta_path):
+    sys.meta_path.insert(0, _LeanImports())
