@@ -271,6 +271,7 @@ class _Term:
         self.boost = term.boost
         self.text: bytes | None = None
         self.norms: list[Any] | None = None
+        self.tables: dict[Any, list[float]] = {}  # frequency -> score per length byte (_List)
         self.idf = self.k1p1 = 0.0
         schema = searcher.schema
         if term.fieldname not in schema:
@@ -332,6 +333,31 @@ class _List:
                 scores = [s * boost for s in scores]
             self._scores = scores
         return self._scores
+
+    def at_least(self, need: float) -> tuple[list[int], list[float]]:
+        """The document numbers and scores of the postings that score at least `need`. A score
+        depends only on the frequency and the length byte, so each frequency gets a table of
+        its 256 scores (the expression of _score()) instead of computing every posting's."""
+        ids = self.ids
+        if self._scores is not None:
+            picked = [k for k, s in enumerate(self._scores) if s >= need]
+            return [ids[k] for k in picked], [self._scores[k] for k in picked]
+        t, raw = self._t, self._raw
+        assert t is not None and t.norms is not None
+        norms, nan = t.norms, float("nan")  # NaN: a length byte no posting has (no length)
+        tables = t.tables  # the same for every segment: the term's idf and lengths are global
+
+        def table(tf: Any) -> list[float]:
+            tables[tf] = row = [nan if norms[b] is None else self._score(tf, b) for b in range(256)]
+            return row
+
+        got = tables.get
+        hits = [
+            (d, s)
+            for d, tf in zip(ids, self._tfs, strict=True)
+            if (s := (got(tf) or table(tf))[raw[d]]) >= need
+        ]
+        return [d for d, _ in hits], [s for _, s in hits]
 
     def score(self, k: int) -> float:
         if self._scores is not None:
@@ -557,12 +583,10 @@ def _take(
         large_ids, n = large.ids, len(large.ids)
         found_ids: list[int] = []
         scores = []
-        small_ids, small_scores = small.ids, small.scores()
         # A cheap first cut, loose enough for rounding; the exact test follows.
         need = weakest - reach
         need -= abs(need) * 1e-9 + 1e-12
-        for k in [k for k, s in enumerate(small_scores) if s >= need]:
-            d, s = small_ids[k], small_scores[k]
+        for d, s in zip(*small.at_least(need), strict=True):
             if s + reach < weakest:
                 continue
             j = bisect_left(large_ids, d)
