@@ -1136,20 +1136,37 @@ def _dated_between(reader: Any, lo: str, hi: str | None) -> set[int]:
     cost ~60 us per day and segment: over 100k articles in 51 segments a two-year range took
     1.9 s that way and 0.2 s from the column."""
     out: set[int] = set()
+    undated, low = UNDATED_ASC.encode(), lo.encode()
+    high = None if hi is None else hi.encode()
     for leaf, offset in reader.leaf_readers():
         if not leaf.has_column("sort_asc"):
             continue
-        deletions = leaf.has_deletions()
-        for i, value in enumerate(leaf.column_reader("sort_asc")):
+        deleted = leaf._perdoc.deleted_docs() if leaf.has_deletions() else ()
+        # Sort keys are ASCII (ISO dates and times): comparing their UTF-8 bytes is comparing them.
+        for i, value in enumerate(_column_bytes(leaf, "sort_asc")):
             day = value[:10]
-            if (
-                value != UNDATED_ASC
-                and lo <= day
-                and (hi is None or day <= hi)
-                and not (deletions and leaf.is_deleted(i))
-            ):
+            if value != undated and low <= day and (high is None or day <= high):
                 out.add(offset + i)
+        out.difference_update(offset + d for d in deleted)
     return out
+
+
+def _column_bytes(leaf: Any, fieldname: str) -> Iterator[bytes]:
+    """Every document's raw value in a segment's column. A variable-bytes column (a sortable
+    ID's) is read in one piece and sliced; Whoosh reads each value with a seek, a read and a
+    decode (~3 us each: 0.3 s for a date filter over 100k articles, most of the search)."""
+    from whoosh.columns import VarBytesColumn
+
+    column = leaf.column_reader(fieldname, translate=False)
+    if type(column) is not VarBytesColumn.Reader:
+        yield from (bytes(v) for v in column)
+        return
+    lengths = column._lengths
+    data = column._dbfile.get(column._basepos, sum(lengths))
+    pos = 0
+    for n in lengths:
+        yield data[pos : pos + n]
+        pos += n
 
 
 def _as_docs(s: Any, flt: Any) -> set[int]:
