@@ -136,3 +136,33 @@ print(total > 0, "whoosh.qparser" in sys.modules)
             timeout=60,
         )
         assert p.stdout.split() == ["True", str(parser)], query
+
+
+def test_country_code_filter_does_not_load_the_extractor(tmp_path: Path) -> None:
+    """--country PK resolves from the country table alone; a name still loads the gazetteer.
+    Both give the same hits."""
+    env = {"NEWSCLI_INDEX": str(tmp_path / "idx")}
+    assert run("ingest", str(SAMPLE / "misc"), env=env).returncode == 0
+    code = """
+import io, sys
+from newscli.cli import run
+from newscli.env import Env
+sys.stdout = out = io.StringIO()
+rc = run(["search", "--format", "ids", "--country", sys.argv[1], "minister"], Env.from_process())
+sys.stdout = sys.__stdout__
+print(rc, "newscli.extract.officials" in sys.modules, ",".join(out.getvalue().split()))
+"""
+    results = {}
+    for value, loads in (("PK", False), ("pk", False), ("Pakistan", True)):
+        p = subprocess.run(
+            [sys.executable, "-c", code, value],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+            env={**os.environ, **env},
+        )
+        rc, loaded, ids = p.stdout.split()
+        assert (rc, loaded) == ("0", str(loads)), (value, p.stdout, p.stderr)
+        results[value] = ids
+    assert results["PK"] == results["pk"] == results["Pakistan"] != ""

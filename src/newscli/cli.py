@@ -107,11 +107,11 @@ def _extractor(aliases: str | None) -> Any:
 
 
 def _request(query: str, *, aliases: str | None = None, **kw: Any) -> Any:
-    from newscli.query import build_request
+    from newscli.query import build_request, codes_first
 
     resolver = None
     if kw.get("countries"):
-        resolver = _extractor(aliases).resolve_country
+        resolver = codes_first(lambda: _extractor(aliases).resolve_country)
     return build_request(query, resolve_country=resolver, **kw)
 
 
