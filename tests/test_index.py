@@ -392,3 +392,22 @@ def test_date_filter_from_column_bytes_equals_whoosh_column(tmp_path: Path) -> N
             }
             assert _dated_between(reader, lo, hi) == expected_docs, (lo, hi)
             assert expected_docs, (lo, hi)  # every range holds articles
+
+
+def test_index_whose_creation_was_interrupted_is_finished_by_the_next_ingest(
+    tmp_path: Path,
+) -> None:
+    """Creating an index writes the marker before Whoosh's files: killed in between, the folder
+    holds only the marker. Searching says so (exit 2); the next ingest creates the index there.
+    (tests/test_crash.py kills ingests at random moments, this one pins that moment down.)"""
+    from newscli.index import _write_marker
+
+    idx = tmp_path / "idx"
+    idx.mkdir()
+    _write_marker(idx)
+    r = cli("search", "x", "--index", str(idx))
+    assert r.code == 2 and "creation was interrupted" in r.err and "newscli ingest" in r.err
+    ingested = cli("ingest", str(SAMPLE / "misc"), "--index", str(idx))
+    assert ingested.code == 0, ingested.err
+    assert cli("check", "--index", str(idx)).code == 0
+    assert cli("search", "*", "-n", "0", "--index", str(idx), "--format", "ids").out.split()

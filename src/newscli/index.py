@@ -132,9 +132,12 @@ class Index:
                 raise IndexError_(f"{path}: no index here yet; run `newscli ingest` first")
             try:
                 path.mkdir(parents=True, exist_ok=True)
+                # The marker first: killed before Whoosh's first TOC, the folder holds only the
+                # marker, and the next ingest creates the index there (below). The other order
+                # left Whoosh's files without a marker: a folder refused for ever after.
+                _write_marker(path)
                 storage = DurableFileStorage(str(path))
                 ix = storage.create_index(make_schema(), indexname=INDEX_NAME)
-                _write_marker(path)
             except OSError as exc:
                 raise IndexError_(f"{path}: cannot create index ({exc.strerror or exc})") from exc
             return cls(path, ix)
@@ -151,8 +154,17 @@ class Index:
             current = make_schema() if version == SCHEMA_VERSION else None
             ix = storage.open_index(indexname=INDEX_NAME, schema=current)
         except windex.EmptyIndexError as exc:
+            if create and version == SCHEMA_VERSION:  # its creation was interrupted: finish it
+                try:
+                    ix = storage.create_index(make_schema(), indexname=INDEX_NAME)
+                except OSError as err:
+                    raise IndexError_(
+                        f"{path}: cannot create index ({err.strerror or err})"
+                    ) from err
+                return cls(path, ix)
             raise IndexError_(
-                f"{path}: index marker present but no index data; remove the folder and re-ingest"
+                f"{path}: no index data yet (its creation was interrupted); "
+                "`newscli ingest` creates it"
             ) from exc
         except Exception as exc:
             raise IndexError_(f"{path}: cannot open index ({type(exc).__name__}: {exc})") from exc
