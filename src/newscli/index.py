@@ -1171,7 +1171,8 @@ def _column_bytes(leaf: Any, fieldname: str) -> Iterator[bytes]:
 
     column = leaf.column_reader(fieldname, translate=False)
     if type(column) is not VarBytesColumn.Reader:
-        yield from (bytes(v) for v in column)
+        for value in leaf.column_reader(fieldname):
+            yield value.encode("utf-8") if isinstance(value, str) else bytes(value)
         return
     lengths = column._lengths
     data = column._dbfile.get(column._basepos, sum(lengths))
@@ -1349,10 +1350,13 @@ class _Marker:
     def __init__(self, s: Any, results: Any) -> None:
         field = s.schema["body"]
         self.analyzer = field.analyzer if isinstance(field.analyzer, FusedAnalyzer) else None
-        self.words = frozenset(
-            field.from_bytes(t[1]) for t in results.query_terms(expand=True, fieldname="body")
-        )
         self.hl = results.highlighter
+        try:
+            self.words = frozenset(
+                field.from_bytes(t[1]) for t in results.query_terms(expand=True, fieldname="body")
+            )
+        except Exception:  # as a highlighting failure: Whoosh's path, inside _snippet's guard
+            self.analyzer, self.words = None, frozenset()
 
     def __call__(self, hit: Any, text: str) -> str:
         if self.analyzer is None:
