@@ -252,9 +252,25 @@ def _terms(q: Any) -> tuple[list[Any], float] | None:
     return leaves, boost
 
 
+def _words(q: Any) -> list[list[Any]] | None:
+    """The Term leaves of each word of a two-word query -- And of two parts, each one Term or an
+    Or of two, nothing boosted: what plain words typed at `newscli search` become -- else None."""
+    from whoosh import query as wq
+
+    if type(q) is not wq.And or q.boost != 1.0 or len(q.subqueries) != 2:
+        return None
+    words = []
+    for sub in q.subqueries:
+        shape = _terms(sub)
+        if shape is None or shape[1] != 1.0 or any(t.boost != 1.0 for t in shape[0]):
+            return None
+        words.append(shape[0])
+    return words
+
+
 def answers(q: Any) -> bool:
     """True when rank() answers q (else it returns None)."""
-    return _terms(q) is not None
+    return _terms(q) is not None or _words(q) is not None
 
 
 class _Term:
@@ -527,9 +543,12 @@ def rank(
     segment whose bound is below the weakest score is skipped, and where the larger list's bound
     is below it, only the smaller list's documents that can reach it are scored. A large segment
     is taken in parts of CHUNK documents the same way."""
-    shape = _terms(q)
-    if shape is None or limit < 1 or searcher.weighting.use_final:
+    if limit < 1 or searcher.weighting.use_final:
         return None
+    shape = _terms(q)
+    if shape is None:
+        words = _words(q)
+        return None if words is None else _rank_two(searcher, words, limit, allow, folder, counting)
     leaves, boost = shape
     terms = [_Term(searcher, t) for t in leaves]
     best: list[tuple[float, int]] = []  # (score, -document number): the weakest on top
@@ -549,6 +568,50 @@ def rank(
         for lo in range(0, last + 1, CHUNK):
             parts = [p.part(lo, lo + CHUNK) for p in present]
             _take(best, [p for p in parts if len(p.ids)], offset, limit, allow, boost)
+    best.sort(reverse=True)
+    return [(s, -nd) for s, nd in best], total if counting else None
+
+
+def _rank_two(
+    searcher: Any,
+    words: list[list[Any]],
+    limit: int,
+    allow: set[int] | None,
+    folder: str | None,
+    counting: bool,
+) -> tuple[list[Scored], int | None]:
+    """rank() for two words: Whoosh intersects the two words' unions (title or body) and adds
+    their scores (a + b at each level, so the order of the sums does not change the floats).
+    Every document with both words is scored: the sum of four loose bounds hardly ever falls
+    below the top's weakest score, so no segment is skipped. Whoosh's own top-N collector can
+    drop matches of such an And (a higher-scoring document missed: 9.48 returned, 10.24
+    existed, in tests/test_topk.py's corpus); this gives its exhaustive ranking."""
+    terms = [[_Term(searcher, t) for t in leaves] for leaves in words]
+    first = len(terms[0])
+    best: list[tuple[float, int]] = []
+    total = 0
+    for offset, lists in _segments(searcher, terms[0] + terms[1], folder):
+        present = [
+            [p for p in lists[:first] if p is not None],
+            [p for p in lists[first:] if p is not None],
+        ]
+        if not present[0] or not present[1]:
+            continue
+        SEGMENTS["full"] += 1
+        sums: list[dict[int, float]] = []
+        for word in present:
+            summed = dict(zip(word[0].ids, word[0].scores(), strict=True))
+            for other in word[1:]:  # a document in title and body: the union's a + b
+                got = summed.get
+                for d, sc in zip(other.ids, other.scores(), strict=True):
+                    prev = got(d)
+                    summed[d] = sc if prev is None else prev + sc
+            sums.append(summed)
+        small, large = sorted(sums, key=len)
+        both = sorted(d for d in small if d in large and (allow is None or offset + d in allow))
+        total += len(both)
+        a, b = sums
+        _push(best, both, [a[d] + b[d] for d in both], offset, limit)
     best.sort(reverse=True)
     return [(s, -nd) for s, nd in best], total if counting else None
 
@@ -611,6 +674,17 @@ def _take(
     if allow is not None:
         kept = [k for k, d in enumerate(ids) if offset + d in allow]
         ids, scores = [ids[k] for k in kept], [scores[k] for k in kept]
+    _push(best, ids, scores, offset, limit)
+
+
+def _push(
+    best: list[tuple[float, int]],
+    ids: Sequence[int],
+    scores: list[float],
+    offset: int,
+    limit: int,
+) -> None:
+    """Put the (score, document) pairs of one segment that enter the top into the heap."""
     if not scores:
         return
     # The limit-th best score of the segment (or of the top so far) bounds the candidates.
