@@ -97,9 +97,11 @@ print("ministers" in variations("minister"), "whoosh.lang.morph_en" in sys.modul
 import urllib.request
 print(hasattr(urllib.request, "urlopen"))
 import newscli.cli
-print("subprocess" in sys.modules)
+print("subprocess" in sys.modules, "ipaddress" in sys.modules)
 import typer.main
 print(typer.main.subprocess.DEVNULL == -3, type(sys.modules["subprocess"]).__name__)
+from urllib.parse import urlsplit
+print(urlsplit("http://[::1]:8080/x").hostname, type(sys.modules["ipaddress"]).__name__)
 """
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
@@ -107,8 +109,9 @@ print(typer.main.subprocess.DEVNULL == -3, type(sys.modules["subprocess"]).__nam
     assert out[0] == "False False"
     assert out[1] == "True True"
     assert out[2] == "True"
-    assert out[3] == "False"  # Typer's subprocess: a stand-in until used
+    assert out[3] == "False False"  # Typer's subprocess, urllib.parse's ipaddress: stand-ins
     assert out[4] == "True module"
+    assert out[5] == "::1 module"
 
 
 def test_plain_word_search_runs_without_the_query_parser(tmp_path: Path) -> None:

@@ -20,11 +20,14 @@ __version__ = "0.1.0"
 #   ~4 ms) for opening URLs and installing shell completion. (Modules imported meanwhile get
 #   the stand-in too; an attribute asked at their import, as uuid asks platform.system(), just
 #   imports the real module then.)
+# - urllib.parse (which Typer's pathlib imports) imports ipaddress (~2 ms) to check bracketed
+#   hosts in URLs, which newscli never parses.
 _STAND_INS: dict[str, dict[str, tuple[str, ...]]] = {  # importer: {module: functions}
     "whoosh.compat": {"urllib.request": ("urlretrieve",)},
     "whoosh.query.terms": {"whoosh.lang.morph_en": ("variations",)},
     "typer.main": {"subprocess": ()},
     "typer._completion_shared": {"subprocess": ()},
+    "urllib.parse": {"ipaddress": ()},
 }
 
 
