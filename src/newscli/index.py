@@ -332,13 +332,6 @@ class Index:
                 # Whoosh 2.7.4's len(results) counts the query's matches, ignoring the filter.
                 return len(results) if flt is None else _size(s, self._docset(s, req, resolver))
 
-            if req.snippet:
-                results.fragmenter = highlight.ContextFragmenter(
-                    maxchars=SNIPPET_CHARS, surround=60
-                )
-                results.formatter = _MarkFormatter()
-                results.order = highlight.FIRST  # stable: fragments in text order
-                results.scorer = _EarlierFirstScorer()
             hits: list[Hit] = []
             scored = req.sort == "relevance" and not isinstance(q, wq.Every)
             marker = _Marker(s, results) if req.snippet else None
@@ -1343,11 +1336,15 @@ class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
 
 class _Marker:
     """The body's best fragments with the query's terms marked: Hit.highlights("body", top=2)
-    with the highlighter set up on `results`, the same steps as Whoosh's highlight_hit (the path
+    with the highlighter it sets up on `results`, the same steps as Whoosh's highlight_hit (the path
     that re-tokenizes the text), except that the tokens come from FusedAnalyzer.marked_tokens
     in one loop. tests/test_index.py compares the two."""
 
     def __init__(self, s: Any, results: Any) -> None:
+        results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+        results.formatter = _MarkFormatter()
+        results.order = highlight.FIRST  # stable: fragments in text order
+        results.scorer = _EarlierFirstScorer()
         field = s.schema["body"]
         self.analyzer = field.analyzer if isinstance(field.analyzer, FusedAnalyzer) else None
         self.hl = results.highlighter

@@ -169,13 +169,8 @@ class SidecarReader:
             return None
         key = _key(fieldname, text)
         h = _hash(key)
-        hashes, lo, hi = self._hashes, 0, self._n
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if hashes[mid] < h:
-                lo = mid + 1
-            else:
-                hi = mid
+        hashes = self._hashes
+        lo = bisect_left(hashes, h)
         while lo < self._n and hashes[lo] == h:
             entry_key, found = self._entry(lo)
             if entry_key == key:
@@ -572,6 +567,18 @@ def rank(
     return [(s, -nd) for s, nd in best], total if counting else None
 
 
+def _union(lists: list[_List]) -> dict[int, float]:
+    """Each document's score summed over the lists, as Whoosh's union of two matchers adds a
+    document's scores where both match (a + b == b + a, so the order of the lists is free)."""
+    summed = dict(zip(lists[0].ids, lists[0].scores(), strict=True))
+    for other in lists[1:]:
+        got = summed.get
+        for d, sc in zip(other.ids, other.scores(), strict=True):
+            prev = got(d)
+            summed[d] = sc if prev is None else prev + sc
+    return summed
+
+
 def _rank_two(
     searcher: Any,
     words: list[list[Any]],
@@ -598,15 +605,7 @@ def _rank_two(
         if not present[0] or not present[1]:
             continue
         SEGMENTS["full"] += 1
-        sums: list[dict[int, float]] = []
-        for word in present:
-            summed = dict(zip(word[0].ids, word[0].scores(), strict=True))
-            for other in word[1:]:  # a document in title and body: the union's a + b
-                got = summed.get
-                for d, sc in zip(other.ids, other.scores(), strict=True):
-                    prev = got(d)
-                    summed[d] = sc if prev is None else prev + sc
-            sums.append(summed)
+        sums = [_union(word) for word in present]
         small, large = sorted(sums, key=len)
         both = sorted(d for d in small if d in large and (allow is None or offset + d in allow))
         total += len(both)
@@ -656,19 +655,10 @@ def _take(
             found_ids.append(d)
             scores.append(s + large.score(j) if j < n and large_ids[j] == d else s)
         ids = found_ids
-    else:  # a document in both: the sum, as Whoosh's union (a + b == b + a)
+    else:
         SEGMENTS["full"] += 1
-        small, large = present
-        all_ids, scores = list(large.ids), list(large.scores())
-        at = dict(zip(all_ids, range(len(all_ids)), strict=True)).get
-        for d, s in zip(small.ids, small.scores(), strict=True):
-            i = at(d)
-            if i is None:
-                all_ids.append(d)
-                scores.append(s)
-            else:
-                scores[i] = scores[i] + s
-        ids = all_ids
+        summed = _union(present)
+        ids, scores = list(summed), list(summed.values())
     if boost != 1.0:
         scores = [s * boost for s in scores]
     if allow is not None:
