@@ -208,6 +208,27 @@ def test_relative_months_years() -> None:
     assert parse_when("1y", end=False, today=today) == date(2025, 3, 31)
 
 
+def test_month_ends_match_the_calendar_module() -> None:
+    """query._month_days replaces calendar.monthrange (not imported at start-up): every month of
+    years around each leap-year rule, through parse_when's month-end and month arithmetic."""
+    import calendar
+
+    from newscli.query import _month_days
+
+    for year in (1, 4, 100, 400, 1900, 1999, 2000, 2023, 2024, 2100, 2400, 9998):
+        for month in range(1, 13):
+            assert _month_days(year, month) == calendar.monthrange(year, month)[1]
+            end = parse_when(f"{year:04d}-{month:02d}", end=True)
+            assert end == date(year, month, calendar.monthrange(year, month)[1])
+    for month in (0, 13):
+        with pytest.raises(ValueError):
+            _month_days(2024, month)
+    assert cli("search", "--since", "2024-13").code == 2
+    today = date(2024, 2, 29)
+    assert parse_when("12m", end=False, today=today) == date(2023, 2, 28)
+    assert parse_when("48m", end=False, today=today) == date(2020, 2, 29)
+
+
 def test_relative_since_in_cli_matches_absolute() -> None:
     today = date.today()
     since = parse_when("10y", end=False, today=today).isoformat()

@@ -44,6 +44,32 @@ def test_every_command_has_help_with_example(name: str) -> None:
     assert "Example:" in r.stdout
 
 
+@pytest.mark.parametrize("name", COMMANDS)
+def test_a_command_alone_behaves_as_in_the_whole_app(name: str, tmp_path: Path) -> None:
+    """run() builds only the command argv names (_app_for): its help, its usage errors and a
+    typo's suggestion read as with every command built."""
+    import contextlib
+    import io
+
+    from newscli.cli import _app_for
+
+    assert [c.callback.__name__ for c in _app_for([name]).registered_commands] == [name]
+    for other in ([], ["--help"], [name + "zz"], ["--version", name]):
+        assert _app_for(other) is app
+    for argv in ([name, "--help"], [name, "--no-such-option"], [name + "x"]):
+        got = []
+        for built in (_app_for(argv), app):
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    built(args=argv, prog_name="newscli")
+                except SystemExit as exc:
+                    code = exc.code
+            got.append((code, out.getvalue(), err.getvalue()))
+        assert got[0] == got[1]
+        assert got[0][1] + got[0][2]  # something was said
+
+
 def test_version() -> None:
     r = run("--version")
     assert r.returncode == 0 and r.stdout.startswith("newscli ")
@@ -112,6 +138,40 @@ print(urlsplit("http://[::1]:8080/x").hostname, type(sys.modules["ipaddress"])._
     assert out[3] == "False False"  # Typer's subprocess, urllib.parse's ipaddress: stand-ins
     assert out[4] == "True module"
     assert out[5] == "::1 module"
+
+
+def test_start_up_skips_what_a_search_never_calls() -> None:
+    """Typer's shutil and difflib, Whoosh's random, tempfile, calendar and automata are stand-ins
+    while their importers run; each still works when called, and the collector's first
+    threshold is raised before anything else loads."""
+    code = """
+import sys, gc
+import newscli
+print(gc.get_threshold()[0] >= 100_000)
+import newscli.cli, newscli.index, whoosh.codec.whoosh3, whoosh.classify
+lazy = ["shutil", "difflib", "random", "tempfile", "calendar", "whoosh.automata.lev"]
+print([m for m in lazy if type(sys.modules.get(m)).__name__ == "module"])
+import typer, typer.core, whoosh.util, whoosh.util.times, whoosh.filedb.filestore
+import whoosh.codec.base
+print(typer.get_terminal_size().columns > 0, typer.core.get_close_matches("serch", ["search"]))
+print(len(whoosh.util.random_name(8)), bool(whoosh.filedb.filestore.tempfile.gettempdir()))
+print(whoosh.util.times.adatetime(2024, 2, 29).day, whoosh.codec.base.lev.levenshtein_automaton)
+try:
+    whoosh.util.times.adatetime(2023, 2, 29)
+except whoosh.util.times.TimeError as exc:
+    print(exc)
+print([type(sys.modules[m]).__name__ for m in lazy])
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split("\n")
+    assert out[0] == "True"
+    assert out[1] == "[]"  # none loaded by importing the CLI and the index
+    assert out[2] == "True ['search']"
+    assert out[3] == "8 True"
+    assert out[4].startswith("29 <function levenshtein_automaton")
+    assert out[5] == "day is out of range for month"
+    assert out[6] == str(["module"] * 6)  # the real modules, once used
 
 
 def test_plain_word_search_runs_without_the_query_parser(tmp_path: Path) -> None:

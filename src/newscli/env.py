@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from typing import TextIO
 
 
-@dataclass
 class Env:
-    out: TextIO | None = None  # None: whatever sys.stdout is at the time of writing
-    err: TextIO | None = None
-    stdout_isatty: bool = False
-    stderr_isatty: bool = False
-    no_color: bool = False
-    width: int | None = None
+    """A plain class, not a dataclass: importing dataclasses costs 2-3 ms on every call."""
+
+    def __init__(
+        self,
+        out: TextIO | None = None,  # None: whatever sys.stdout is at the time of writing
+        err: TextIO | None = None,
+        stdout_isatty: bool = False,
+        stderr_isatty: bool = False,
+        no_color: bool = False,
+        width: int | None = None,
+    ) -> None:
+        self.out, self.err = out, err
+        self.stdout_isatty, self.stderr_isatty = stdout_isatty, stderr_isatty
+        self.no_color, self.width = no_color, width
 
     @property
     def stdout(self) -> TextIO:

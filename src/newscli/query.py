@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from collections.abc import Callable
@@ -163,16 +162,25 @@ def parse_when(value: str, *, end: bool, today: date | None = None) -> date:
             return date(y, int(m.group(2)), int(m.group(3)))
         if m.group(2):
             mo = int(m.group(2))
-            return date(y, mo, calendar.monthrange(y, mo)[1] if end else 1)
+            return date(y, mo, _month_days(y, mo) if end else 1)
         return date(y, 12, 31) if end else date(y, 1, 1)
     except ValueError as exc:
         raise UsageError(f"bad date {value!r}: {exc}") from exc
 
 
+def _month_days(year: int, month: int) -> int:
+    """calendar.monthrange(year, month)[1], without importing calendar (and locale: ~2 ms)."""
+    if not 1 <= month <= 12:
+        raise ValueError("month must be in 1..12")
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
 def _add_months(d: date, months: int) -> date:
     idx = d.year * 12 + d.month - 1 + months
     y, m = divmod(idx, 12)
-    return date(y, m + 1, min(d.day, calendar.monthrange(y, m + 1)[1]))
+    return date(y, m + 1, min(d.day, _month_days(y, m + 1)))
 
 
 def parse_hijri_filter(value: str) -> str:

@@ -4,8 +4,6 @@ TOC rename), and a faster open of its hash files."""
 from __future__ import annotations
 
 import os
-import random
-import string
 from typing import Any
 
 from whoosh.filedb import filetables
@@ -49,6 +47,9 @@ class DurableFileStorage(FileStorage):  # type: ignore[misc]
         fsync_dir(self.folder)
 
     def temp_storage(self, name: str | None = None) -> FileStorage:
+        import random  # here: searches never need it (random and string, ~1-2 ms of start-up)
+        import string
+
         name = name or "".join(random.choices(string.ascii_lowercase, k=12)) + ".tmp"
         return FileStorage(os.path.join(self.folder, name)).create()
 
