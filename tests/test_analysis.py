@@ -175,8 +175,8 @@ def test_schema_uses_the_fused_parts() -> None:
     assert pickle.loads(pickle.dumps(schema))["body"].format == schema["body"].format
 
 
-def test_marked_tokens_are_what_the_highlighter_marks() -> None:
-    """marked_tokens (snippets) against Whoosh's highlighter input: the chain's tokens with
+def test_marking_words_are_what_the_highlighter_marks() -> None:
+    """marking_words (snippets) against Whoosh's highlighter input: the chain's tokens with
     removestops=False and matched = text in terms. Unmatched words may keep unstemmed text
     (never a term); positions, offsets, stop flags and matches must be the same."""
     from whoosh.highlight import set_matched_filter
@@ -193,10 +193,9 @@ def test_marked_tokens_are_what_the_highlighter_marks() -> None:
             for t in set_matched_filter(old(text, **kwargs), terms)
         ]
         got = [
-            (t.pos, t.startchar, t.endchar, t.stopped, t.matched, t.text if t.matched else None)
-            for t in new.marked_tokens(text, terms)
+            (pos, m.start(), m.end(), stopped, word in terms, word if word in terms else None)
+            for pos, m, word, stopped in new.marking_words(text, terms)
         ]
         assert got == expected, text[:80]
-        assert all(t.boost == 1.0 for t in new.marked_tokens(text, terms))
         marked += sum(1 for e in expected if e[4])
     assert marked > 1000

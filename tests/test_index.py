@@ -351,6 +351,42 @@ def test_snippet_marking_equals_whoosh_highlights(tmp_path: Path) -> None:
     assert compared > 200 and marked > 150
 
 
+def test_snippet_fragments_equal_whoosh_on_dense_and_long_texts(tmp_path: Path) -> None:
+    """_Marker._fragments restates Whoosh's ContextFragmenter: random texts, where matches come
+    close together (fragments cut at maxchars), open the text, sit next to each other, and run
+    past the fragmenter's 32 KB limit, give the same marked text as Hit.highlights."""
+    import random
+
+    from newscli.index import _Marker
+    from newscli.query import SearchRequest
+
+    rng = random.Random(5)
+    vocab = ["minister", "Ministers", "talks", "the", "of", "a", "Pakistan", "said", "on"]
+    vocab += ["x", "extraordinarily", "negotiations", "in", "Erdoğan", "—", "U.S.", "1,000"]
+    articles = []
+    for n in range(40):
+        words = [rng.choice(vocab) for _ in range(rng.choice((5, 30, 200, 900)))]
+        articles.append({"title": f"Random {n}", "body": " ".join(words) + "."})
+    long_body = " ".join(rng.choice(vocab[3:]) for _ in range(7000))  # beyond 32,768 chars
+    articles.append({"title": "Long", "body": f"minister {long_body} minister talks"})
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    idx = tmp_path / "idx"
+    assert cli("ingest", str(feed), "--index", str(idx)).code == 0
+    ix = Index.open(idx)
+    compared = 0
+    with ix.searcher() as s:
+        for text in ("minister", "talks", "minister talks", "minister OR talks OR said"):
+            q, _ = ix._build(s, SearchRequest(query=text), None)
+            results = s.search(q, limit=None)
+            marker = _Marker(s, results)
+            for hit in results:
+                body = hit.fields().get("body", "")
+                assert marker(hit, body) == (hit.highlights("body", text=body, top=2) or "")
+                compared += 1
+    assert compared > 100
+
+
 def test_date_filter_from_column_bytes_equals_whoosh_column(tmp_path: Path) -> None:
     """_column_bytes slices a segment's sortable column read in one piece: the values Whoosh's
     column reader gives, document by document; and the date filter built on it keeps exactly the

@@ -87,25 +87,17 @@ class FusedAnalyzer(CompositeAnalyzer):  # type: ignore[misc]
             )
         return self._tokens(value, **kwargs)
 
-    def marked_tokens(self, value: str, terms: frozenset[str]) -> Iterator[Any]:
-        """What Whoosh's highlighter makes of `self(value, positions=True, chars=True,
-        removestops=False)` for `terms` (Token.matched set; its merging of matched tokens that
-        overlap never applies: these tokens never touch), in one loop. A word whose folded
-        first letter begins none of the terms is not stemmed -- Porter's stemmer keeps a word's
-        first letter (checked over ~190k words) -- and its token's text is "", never a term;
-        the highlighter reads only the matched tokens' text. Snippets took ~1 ms per hit
-        through Whoosh's chain of generators."""
+    def marking_words(
+        self, value: str, terms: frozenset[str]
+    ) -> Iterator[tuple[int, Any, str, bool]]:
+        """What Whoosh's highlighter sees of `self(value, positions=True, chars=True,
+        removestops=False)`, as (position, match, text, stopped) for each word; a word is
+        matched where its text is in `terms`. A word whose folded first letter begins none of
+        the terms is not stemmed -- Porter's stemmer keeps a word's first letter (checked over
+        ~190k words) -- and its text is "", never a term. Snippets (index._Marker) read these
+        directly: through Whoosh's chain of generators they took ~1 ms per hit."""
         heads = frozenset(t[:k] for t in terms for k in range(1, len(t) + 1))
-        t = Token(positions=True, chars=True, removestops=False, mode="index")
-        t.boost = 1.0
-        for pos, m, text, stopped in self._words(value, 0, True, heads):
-            t.text = text
-            t.stopped = stopped
-            t.pos = pos
-            t.startchar = m.start()
-            t.endchar = m.end()
-            t.matched = text in terms
-            yield t
+        return self._words(value, 0, True, heads)
 
     def _words(
         self, value: str, start_pos: int, stops_too: bool, heads: frozenset[str] | None = None
@@ -114,7 +106,7 @@ class FusedAnalyzer(CompositeAnalyzer):  # type: ignore[misc]
         counted from start_pos, kept words renumbered as StopFilter does (0, 1, 2... after the
         first), stop words (only with stops_too) lowercased and folded but neither stemmed nor
         renumbered. The one place that decides what a word becomes, for indexing and queries.
-        With `heads` (marked_tokens), a kept word whose folded first letter is not in it comes
+        With `heads` (marking_words), a kept word whose folded first letter is not in it comes
         out as "" unstemmed: it cannot become a term beginning with one of them."""
         cache = self._cache
         if len(cache) > _CACHE_LIMIT:

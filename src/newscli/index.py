@@ -9,7 +9,7 @@ import json
 import os
 import re
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from functools import cache
@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from whoosh import highlight
 from whoosh import index as windex
 from whoosh import query as wq
+from whoosh.analysis import Token
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.searching import Results
@@ -1336,9 +1337,10 @@ class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
 
 class _Marker:
     """The body's best fragments with the query's terms marked: Hit.highlights("body", top=2)
-    with the highlighter it sets up on `results`, the same steps as Whoosh's highlight_hit (the path
-    that re-tokenizes the text), except that the tokens come from FusedAnalyzer.marked_tokens
-    in one loop. tests/test_index.py compares the two."""
+    with the highlighter it sets up on `results`, the same steps as Whoosh's highlight_hit (the
+    path that re-tokenizes the text), except that the words come from
+    FusedAnalyzer.marking_words and go through the fragmenter's steps in one loop (_fragments).
+    tests/test_index.py compares the two."""
 
     def __init__(self, s: Any, results: Any) -> None:
         results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
@@ -1359,11 +1361,74 @@ class _Marker:
         if self.analyzer is None:
             return str(hit.highlights("body", text=text, top=2) or "")
         hl = self.hl
-        fragments = hl.fragmenter.fragment_tokens(
-            text, self.analyzer.marked_tokens(text, self.words)
-        )
-        best = highlight.top_fragments(fragments, 2, hl.scorer, hl.order, minscore=1)
+        best = highlight.top_fragments(self._fragments(text), 2, hl.scorer, hl.order, minscore=1)
         return str(hl.formatter.format(best))
+
+    def _fragments(self, text: str) -> list[Any]:
+        """What the highlighter's ContextFragmenter makes of the text's tokens, matched where
+        their text is a query term, in one loop over the analyzer's words: the fragmenter's
+        steps, restated here, run on each word's offsets, and only the matched words become
+        Token objects (the fragments keep copies of the matched tokens only). Outside a
+        fragment, the starts of the words of the last `surround` characters wait; a matched
+        word opens a fragment at the earliest of them (or at itself, with twice the context
+        after it); each matched word in it restarts a countdown of `surround` characters of
+        words, and the fragment ends when the countdown runs out or `maxchars` of words would
+        be exceeded. (The highlighter's merging of matched tokens that touch never applies:
+        the tokenizer's words never touch.)"""
+        fragmenter = self.hl.fragmenter
+        maxchars, surround, limit = fragmenter.maxchars, fragmenter.surround, fragmenter.charlimit
+        terms = self.words
+        assert self.analyzer is not None
+        out: list[Any] = []
+        waiting: deque[int] = deque()  # starts of the unmatched words just before
+        matched: list[Any] = []
+        first: int | None = None  # where the open fragment starts
+        countdown = -1  # < 0: no fragment open
+        length = end = 0
+        for pos, m, word, stopped in self.analyzer.marking_words(text, terms):
+            start, end = m.span()
+            size = end - start
+            if limit and end > limit:
+                break
+            hit = word in terms
+            if countdown < 0 and not hit:
+                waiting.append(start)
+                while waiting and end - waiting[0] > surround:
+                    waiting.popleft()
+            elif length + size > maxchars:
+                countdown = 0
+            elif hit:
+                countdown = surround
+                if first is None:
+                    if waiting:
+                        first = waiting[0]
+                    else:
+                        first = start
+                        countdown += surround
+                matched.append(
+                    Token(
+                        positions=True,
+                        chars=True,
+                        removestops=False,
+                        mode="index",
+                        boost=1.0,
+                        text=word,
+                        stopped=stopped,
+                        pos=pos,
+                        startchar=start,
+                        endchar=end,
+                        matched=True,
+                    )
+                )
+            if countdown >= 0:
+                length += size
+                countdown -= size
+                if countdown <= 0:
+                    out.append(highlight.mkfrag(text, matched, startchar=first, endchar=end))
+                    matched, waiting, first, length = [], deque(), None, 0
+        if matched:
+            out.append(highlight.mkfrag(text, matched, startchar=first, endchar=end))
+        return out
 
 
 def _snippet(
