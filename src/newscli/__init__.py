@@ -32,6 +32,10 @@ __version__ = "0.1.0"
 #   imports the real module then.)
 # - urllib.parse (which Typer's pathlib imports) imports ipaddress (~2 ms) to check bracketed
 #   hosts in URLs, which newscli never parses.
+# - Typer's shutil and difflib, Whoosh's random, tempfile, calendar and automata: for helpers a
+#   search never calls (terminal size, "did you mean", temporary names and folders, date
+#   ranges, fuzzy terms), ~1-4 ms each. Whoosh's md5 for its hash tables (storage.py then
+#   gives it the built-in _md5: hashlib loads OpenSSL, ~3 ms).
 _STAND_INS: dict[str, dict[str, tuple[str, ...]]] = {  # importer: {module: functions}
     "whoosh.compat": {"urllib.request": ("urlretrieve",)},
     "whoosh.query.terms": {"whoosh.lang.morph_en": ("variations",)},
@@ -47,6 +51,7 @@ _STAND_INS: dict[str, dict[str, tuple[str, ...]]] = {  # importer: {module: func
     "whoosh.filedb.filestore": {"tempfile": ()},
     "whoosh.filedb.compound": {"shutil": ("copyfileobj",)},
     "whoosh.codec.base": {"whoosh.automata.lev": ()},
+    "whoosh.filedb.filetables": {"hashlib": ("md5",)},
 }
 
 

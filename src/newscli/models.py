@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from datetime import date, datetime
@@ -79,6 +78,8 @@ class Article(NamedTuple):
 
     def content_hash(self) -> str:
         """Changes whenever anything the user could see of the parsed article changes."""
+        import hashlib  # here: a search never hashes, and hashlib loads OpenSSL (~3 ms)
+
         h = hashlib.sha256()
         for part in (
             self.title,
@@ -175,6 +176,8 @@ def fold_aligned(text: str) -> str:
 
 
 def _digest(*parts: str) -> str:
+    import hashlib
+
     h = hashlib.sha256()
     for p in parts:
         h.update(p.encode("utf-8", "surrogatepass"))

@@ -54,6 +54,17 @@ class DurableFileStorage(FileStorage):  # type: ignore[misc]
         return FileStorage(os.path.join(self.folder, name)).create()
 
 
+# Whoosh's hash tables (term tables) hash keys with hashlib's md5, whose import loads OpenSSL
+# (~3 ms of every start); CPython's built-in _md5 gives the same digests. Whoosh imports hashlib
+# through a stand-in (newscli/__init__.py), so a search never loads it.
+try:
+    from _md5 import md5 as _builtin_md5
+except ImportError:  # a Python built without it: hashlib's, through the stand-in
+    pass
+else:
+    filetables.md5 = _builtin_md5
+
+
 # Opening a segment opens its term table, a Whoosh HashReader, which reads its directory of 256
 # hash tables with 256 calls of a Python file wrapper. That was 0.2-0.3 ms per segment: 10-15 ms
 # of a search over 100k articles (51 segments), most of opening the index. The same __init__ with
