@@ -58,7 +58,7 @@ class DurableFileStorage(FileStorage):  # type: ignore[misc]
 # (~3 ms of every start); CPython's built-in _md5 gives the same digests. Whoosh imports hashlib
 # through a stand-in (newscli/__init__.py), so a search never loads it.
 try:
-    from _md5 import md5 as _builtin_md5
+    from _md5 import md5 as _builtin_md5  # type: ignore[import-not-found]
 except ImportError:  # a Python built without it: hashlib's, through the stand-in
     pass
 else:
