@@ -141,8 +141,8 @@ print(urlsplit("http://[::1]:8080/x").hostname, type(sys.modules["ipaddress"])._
 
 
 def test_start_up_skips_what_a_search_never_calls() -> None:
-    """Typer's shutil and difflib, Whoosh's random, tempfile, calendar, automata and hashlib are
-    stand-ins while their importers run; each still works when called, and the collector's first
+    """Typer's shutil and difflib, Whoosh's random, tempfile, calendar, automata and hashlib,
+    inspect's tokenize are stand-ins while their importers run; each still works when called, and the collector's first
     threshold is raised before anything else loads."""
     code = """
 import sys, gc
@@ -150,6 +150,7 @@ import newscli
 print(gc.get_threshold()[0] >= 100_000)
 import newscli.cli, newscli.index, whoosh.codec.whoosh3, whoosh.classify
 lazy = ["shutil", "difflib", "random", "tempfile", "calendar", "whoosh.automata.lev", "hashlib"]
+lazy += ["tokenize"]
 print([m for m in lazy if type(sys.modules.get(m)).__name__ == "module"])
 import typer, typer.core, whoosh.util, whoosh.util.times, whoosh.filedb.filestore
 import whoosh.codec.base
@@ -163,6 +164,8 @@ except whoosh.util.times.TimeError as exc:
 from whoosh.filedb.filetables import md5_hash
 import hashlib
 print(md5_hash(b"minister") == int(hashlib.md5(b"minister").hexdigest(), 16) & 0xFFFFFFFF)
+import inspect, linecache
+print(inspect.getsource(whoosh.util.times.adatetime.__init__).lstrip()[:12])
 print([type(sys.modules[m]).__name__ for m in lazy])
 """
     out = subprocess.run(
@@ -175,7 +178,8 @@ print([type(sys.modules[m]).__name__ for m in lazy])
     assert out[4].startswith("29 <function levenshtein_automaton")
     assert out[5] == "day is out of range for month"
     assert out[6] == "True"  # Whoosh's term tables hash with the built-in _md5: the same
-    assert out[7] == str(["module"] * 7)  # the real modules, once used
+    assert out[7] == "def __init__"  # inspect reads source through tokenize
+    assert out[8] == str(["module"] * 8)  # the real modules, once used
 
 
 def test_plain_word_search_runs_without_the_query_parser(tmp_path: Path) -> None:

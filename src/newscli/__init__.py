@@ -36,6 +36,8 @@ __version__ = "0.1.0"
 #   search never calls (terminal size, "did you mean", temporary names and folders, date
 #   ranges, fuzzy terms), ~1-4 ms each. Whoosh's md5 for its hash tables (storage.py then
 #   gives it the built-in _md5: hashlib loads OpenSSL, ~3 ms).
+# - inspect (Typer reads the commands' signatures) and linecache import tokenize (~1.5 ms) to
+#   read source code: for tracebacks and inspect.getsource, never on a normal run.
 _STAND_INS: dict[str, dict[str, tuple[str, ...]]] = {  # importer: {module: functions}
     "whoosh.compat": {"urllib.request": ("urlretrieve",)},
     "whoosh.query.terms": {"whoosh.lang.morph_en": ("variations",)},
@@ -52,6 +54,8 @@ _STAND_INS: dict[str, dict[str, tuple[str, ...]]] = {  # importer: {module: func
     "whoosh.filedb.compound": {"shutil": ("copyfileobj",)},
     "whoosh.codec.base": {"whoosh.automata.lev": ()},
     "whoosh.filedb.filetables": {"hashlib": ("md5",)},
+    "inspect": {"tokenize": ()},
+    "linecache": {"tokenize": ()},
 }
 
 
