@@ -141,16 +141,16 @@ print(urlsplit("http://[::1]:8080/x").hostname, type(sys.modules["ipaddress"])._
 
 
 def test_start_up_skips_what_a_search_never_calls() -> None:
-    """Typer's shutil and difflib, Whoosh's random, tempfile, calendar, automata and hashlib,
-    inspect's tokenize are stand-ins while their importers run; each still works when called, and the collector's first
-    threshold is raised before anything else loads."""
+    """Typer's shutil, difflib and gettext, Whoosh's html, random, tempfile, calendar, automata
+    and hashlib, inspect's tokenize are stand-ins while their importers run; each still works
+    when called, and the collector's first threshold is raised before anything else loads."""
     code = """
 import sys, gc
 import newscli
 print(gc.get_threshold()[0] >= 100_000)
 import newscli.cli, newscli.index, whoosh.codec.whoosh3, whoosh.classify
 lazy = ["shutil", "difflib", "random", "tempfile", "calendar", "whoosh.automata.lev", "hashlib"]
-lazy += ["tokenize"]
+lazy += ["tokenize", "gettext", "html"]
 print([m for m in lazy if type(sys.modules.get(m)).__name__ == "module"])
 import typer, typer.core, whoosh.util, whoosh.util.times, whoosh.filedb.filestore
 import whoosh.codec.base
@@ -164,6 +164,8 @@ except whoosh.util.times.TimeError as exc:
 from whoosh.filedb.filetables import md5_hash
 import hashlib
 print(md5_hash(b"minister") == int(hashlib.md5(b"minister").hexdigest(), 16) & 0xFFFFFFFF)
+import whoosh.compat
+print(whoosh.compat.htmlescape("<b>"), typer.core._("Aborted!"))
 import inspect, linecache
 print(inspect.getsource(whoosh.util.times.adatetime.__init__).lstrip()[:12])
 print([type(sys.modules[m]).__name__ for m in lazy])
@@ -178,8 +180,9 @@ print([type(sys.modules[m]).__name__ for m in lazy])
     assert out[4].startswith("29 <function levenshtein_automaton")
     assert out[5] == "day is out of range for month"
     assert out[6] == "True"  # Whoosh's term tables hash with the built-in _md5: the same
-    assert out[7] == "def __init__"  # inspect reads source through tokenize
-    assert out[8] == str(["module"] * 8)  # the real modules, once used
+    assert out[7] == "&lt;b&gt; Aborted!"
+    assert out[8] == "def __init__"  # inspect reads source through tokenize
+    assert out[9] == str(["module"] * 10)  # the real modules, once used
 
 
 def test_plain_word_search_runs_without_the_query_parser(tmp_path: Path) -> None:

@@ -32,20 +32,21 @@ __version__ = "0.1.0"
 #   imports the real module then.)
 # - urllib.parse (which Typer's pathlib imports) imports ipaddress (~2 ms) to check bracketed
 #   hosts in URLs, which newscli never parses.
-# - Typer's shutil and difflib, Whoosh's random, tempfile, calendar and automata: for helpers a
-#   search never calls (terminal size, "did you mean", temporary names and folders, date
-#   ranges, fuzzy terms), ~1-4 ms each. Whoosh's md5 for its hash tables (storage.py then
+# - Typer's shutil, difflib and gettext, Whoosh's html, random, tempfile, calendar and automata:
+#   for helpers a search never calls (terminal size, "did you mean", translated help and
+#   messages, HTML escaping, temporary names and folders, date ranges, fuzzy terms), ~1-4 ms
+#   each. Whoosh's md5 for its hash tables (storage.py then
 #   gives it the built-in _md5: hashlib loads OpenSSL, ~3 ms).
 # - inspect (Typer reads the commands' signatures) and linecache import tokenize (~1.5 ms) to
 #   read source code: for tracebacks and inspect.getsource, never on a normal run.
 _STAND_INS: dict[str, dict[str, tuple[str, ...]]] = {  # importer: {module: functions}
-    "whoosh.compat": {"urllib.request": ("urlretrieve",)},
+    "whoosh.compat": {"urllib.request": ("urlretrieve",), "html": ("escape",)},
     "whoosh.query.terms": {"whoosh.lang.morph_en": ("variations",)},
     "typer.main": {"subprocess": (), "shutil": ()},
     "typer._completion_shared": {"subprocess": ()},
     "urllib.parse": {"ipaddress": ()},
     "typer": {"shutil": ("get_terminal_size",)},
-    "typer.core": {"difflib": ("get_close_matches",)},
+    "typer.core": {"difflib": ("get_close_matches",), "gettext": ("gettext",)},
     "whoosh.util": {"random": ()},
     "whoosh.util.cache": {"random": ()},
     "whoosh.classify": {"random": ()},
