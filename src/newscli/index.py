@@ -24,6 +24,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.searching import Results
 
+import newscli
 from newscli import topk
 from newscli.analysis import FusedAnalyzer, FusedPositions, text_analyzer
 from newscli.errors import IndexError_, LockTimeout, QueryError
@@ -1457,3 +1458,6 @@ def _snippet(
             text.append(ch)
             pos += 1
     return "".join(text), tuple(spans)
+
+
+newscli.loaded()  # the last large import of a command's work: see newscli/__init__.py
