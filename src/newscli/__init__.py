@@ -47,8 +47,8 @@ def loaded() -> None:
 # - Typer's shutil, difflib and gettext, Whoosh's html, random, tempfile, calendar and automata:
 #   for helpers a search never calls (terminal size, "did you mean", translated help and
 #   messages, HTML escaping, temporary names and folders, date ranges, fuzzy terms), ~1-4 ms
-#   each. Whoosh's md5 for its hash tables (storage.py then
-#   gives it the built-in _md5: hashlib loads OpenSSL, ~3 ms).
+#   each. Whoosh's hashlib for its term tables' md5 (storage.py then gives them CPython's
+#   built-in _md5: hashlib loads OpenSSL, ~3 ms).
 # - inspect (Typer reads the commands' signatures) and linecache import tokenize (~1.5 ms) to
 #   read source code: for tracebacks and inspect.getsource, never on a normal run.
 _STAND_INS: dict[str, dict[str, tuple[str, ...]]] = {  # importer: {module: functions}

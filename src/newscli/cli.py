@@ -789,7 +789,7 @@ def run(argv: list[str], env: Env) -> int:
 def _app_for(argv: list[str]) -> typer.Typer:
     """The app, with only the command named first when argv names one: Typer builds a Click
     command for every registered command on each call (signatures, annotations, defaults:
-    4-8 ms for all of them), while a call runs one. Anything else (no command, an option
+    5-9 ms for all of them), while a call runs one. Anything else (no command, an option
     first, a typo Click should suggest a command for) gets the whole app."""
     if not argv or argv[0].startswith("-"):
         return app
