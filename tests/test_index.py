@@ -443,3 +443,25 @@ def test_index_whose_creation_was_interrupted_is_finished_by_the_next_ingest(
     assert ingested.code == 0, ingested.err
     assert cli("check", "--index", str(idx)).code == 0
     assert cli("search", "*", "-n", "0", "--index", str(idx), "--format", "ids").out.split()
+
+
+def test_index_killed_while_writing_its_marker_is_created_by_the_next_ingest(
+    tmp_path: Path,
+) -> None:
+    """Killed earlier still, the folder holds only the marker's temporary file: not a foreign
+    folder to refuse for ever. A search finds no index yet (exit 2); the next ingest creates
+    it. (test_crash's kill at 5% of an ingest landed there once start-up got faster.)"""
+    idx = tmp_path / "idx"
+    idx.mkdir()
+    (idx / "newscli-index.json.tmp").write_text('{"format": "newsc', encoding="utf-8")
+    r = cli("search", "x", "--index", str(idx))
+    assert r.code == 2 and "no index here yet" in r.err, r.err
+    ingested = cli("ingest", str(SAMPLE / "misc"), "--index", str(idx))
+    assert ingested.code == 0, ingested.err
+    assert not (idx / "newscli-index.json.tmp").exists()
+    assert cli("check", "--index", str(idx)).code == 0
+    assert cli("search", "*", "-n", "0", "--index", str(idx), "--format", "ids").out.split()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine", encoding="utf-8")
+    refused = cli("ingest", str(SAMPLE / "misc"), "--index", str(tmp_path / "other"))
+    assert refused.code == 2 and "not a newscli index" in refused.err  # still refused
