@@ -216,23 +216,38 @@ print(total > 0, "whoosh.qparser" in sys.modules)
 
 
 def test_country_code_filter_does_not_load_the_extractor(tmp_path: Path) -> None:
-    """--country PK resolves from the country table alone; a name still loads the gazetteer.
-    Both give the same hits."""
+    """--country PK resolves from the country table alone; a name still loads the gazetteer,
+    with the user's aliases, but not the officials' data. All give the same hits."""
     env = {"NEWSCLI_INDEX": str(tmp_path / "idx")}
     assert run("ingest", str(SAMPLE / "misc"), env=env).returncode == 0
+    aliases = tmp_path / "aliases.tsv"
+    aliases.write_text("Land of the Pure\tPK\n", encoding="utf-8")
     code = """
 import io, sys
 from newscli.cli import run
 from newscli.env import Env
+if sys.argv[2] == "name":
+    import newscli.extract
+
+    def refuse():
+        raise AssertionError("the officials' data was loaded")
+
+    newscli.extract.load_official_data = refuse
 sys.stdout = out = io.StringIO()
-rc = run(["search", "--format", "ids", "--country", sys.argv[1], "minister"], Env.from_process())
+argv = ["search", "--format", "ids", "--country", sys.argv[1], "--aliases", sys.argv[3], "minister"]
+rc = run(argv, Env.from_process())
 sys.stdout = sys.__stdout__
 print(rc, "newscli.extract.officials" in sys.modules, ",".join(out.getvalue().split()))
 """
     results = {}
-    for value, loads in (("PK", False), ("pk", False), ("Pakistan", True)):
+    for value, loads in (
+        ("PK", False),
+        ("pk", False),
+        ("Pakistan", True),
+        ("Land of the Pure", True),
+    ):
         p = subprocess.run(
-            [sys.executable, "-c", code, value],
+            [sys.executable, "-c", code, value, "name" if loads else "code", str(aliases)],
             capture_output=True,
             text=True,
             check=True,
@@ -243,3 +258,4 @@ print(rc, "newscli.extract.officials" in sys.modules, ",".join(out.getvalue().sp
         assert (rc, loaded) == ("0", str(loads)), (value, p.stdout, p.stderr)
         results[value] = ids
     assert results["PK"] == results["pk"] == results["Pakistan"] != ""
+    assert results["Land of the Pure"] == results["PK"]

@@ -100,11 +100,11 @@ def _index(path: str | None, *, create: bool = False, any_version: bool = False)
     return Index.open(index_path(path), create=create, any_version=any_version)
 
 
-def _extractor(aliases: str | None) -> Any:
+def _extractor(aliases: str | None, *, officials: bool = True) -> Any:
     from newscli.extract import Extractor
     from newscli.paths import aliases_path
 
-    return Extractor.load(aliases_path(aliases))
+    return Extractor.load(aliases_path(aliases), officials=officials)
 
 
 def _request(query: str, *, aliases: str | None = None, **kw: Any) -> Any:
@@ -112,7 +112,7 @@ def _request(query: str, *, aliases: str | None = None, **kw: Any) -> Any:
 
     resolver = None
     if kw.get("countries"):
-        resolver = codes_first(lambda: _extractor(aliases).resolve_country)
+        resolver = codes_first(lambda: _resolver(aliases))
     return build_request(query, resolve_country=resolver, **kw)
 
 
@@ -144,7 +144,8 @@ def _filtered(
 
 
 def _resolver(aliases: str | None) -> Any:
-    return _extractor(aliases).resolve_country
+    """--country values to codes: the gazetteer and the user's aliases, no officials' data."""
+    return _extractor(aliases, officials=False).resolve_country
 
 
 def _query_resolver(query: str, aliases: str | None) -> Any:
