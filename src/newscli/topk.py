@@ -32,7 +32,8 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cached_property
 from itertools import accumulate, chain, groupby
 from operator import itemgetter
 from pickle import loads
@@ -414,12 +415,13 @@ class _List:
         return self._score(self._top if self._top is not None else max(self._tfs), min(lengths))
 
 
-def _postings(sub: Any, t: _Term, sidecar: Callable[[], SidecarReader | None]) -> _List | None:
+def _postings(seg: _Segment, t: _Term) -> _List | None:
     """The term's live postings in one segment searcher, None when it has none there."""
     from whoosh.reading import SegmentReader, TermNotFound
 
     from newscli.index import _length_bytes
 
+    sub = seg.sub
     reader = sub.reader()
     text = t.text
     if text is None:
@@ -443,15 +445,15 @@ def _postings(sub: Any, t: _Term, sidecar: Callable[[], SidecarReader | None]) -
         return None
     ids: Sequence[int]
     tfs: Sequence[Any]
-    side = sidecar() if df >= SIDECAR_MIN else None
+    side = seg.sidecar if df >= SIDECAR_MIN else None
     found = side.postings(t.fieldname, text) if side is not None else None
     top = None
     if found is not None and len(found[0]) == df:
         ids, tfs, top = found
     else:
         ids, tfs = _read_postings(reader, t.fieldname, text)
-    if reader.has_deletions():
-        deleted = frozenset(reader._perdoc.deleted_docs())
+    deleted = seg.deleted
+    if deleted:
         kept = [(d, tf) for d, tf in zip(ids, tfs, strict=True) if d not in deleted]
         ids, tfs = [d for d, _ in kept], [tf for _, tf in kept]
     return _List(ids, tfs, raw, t, None, top)
@@ -504,19 +506,30 @@ def _sidecar_name(reader: Any) -> str | None:
     return None if seg is None else str(seg.make_filename(SIDECAR_EXT))
 
 
+class _Segment:
+    """One segment searcher and what its terms' postings share, each read once when first
+    asked: its scoring sidecar and its set of deleted documents (a segment reader's)."""
+
+    def __init__(self, sub: Any, folder: str | None) -> None:
+        self.sub, self.folder = sub, folder
+
+    @cached_property
+    def sidecar(self) -> SidecarReader | None:
+        name = _sidecar_name(self.sub.reader())
+        return SidecarReader(os.path.join(self.folder, name)) if self.folder and name else None
+
+    @cached_property
+    def deleted(self) -> frozenset[int]:
+        reader = self.sub.reader()
+        return frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else frozenset()
+
+
 def _segments(
     searcher: Any, terms: list[_Term], folder: str | None
 ) -> Iterator[tuple[int, list[_List | None]]]:
     for sub, offset in searcher.leaf_searchers():
-        side: list[SidecarReader | None] = []
-
-        def sidecar(sub: Any = sub, side: list[SidecarReader | None] = side) -> Any:
-            if not side:
-                name = _sidecar_name(sub.reader())
-                side.append(SidecarReader(os.path.join(folder, name)) if folder and name else None)
-            return side[0]
-
-        yield offset, [_postings(sub, t, sidecar) for t in terms]
+        seg = _Segment(sub, folder)
+        yield offset, [_postings(seg, t) for t in terms]
 
 
 def rank(
