@@ -108,6 +108,20 @@ def _write_marker(path: Path) -> None:
     fsync_dir(str(path))
 
 
+def _create(path: Path, *, fresh: bool) -> Any:
+    """Whoosh's empty index in `path`; `fresh`: the folder and the marker first. Killed before
+    Whoosh's first TOC, the folder holds only the marker, and the next ingest finishes the
+    creation (fresh=False). The other order left Whoosh's files without a marker: a folder
+    refused for ever after."""
+    try:
+        if fresh:
+            path.mkdir(parents=True, exist_ok=True)
+            _write_marker(path)
+        return DurableFileStorage(str(path)).create_index(make_schema(), indexname=INDEX_NAME)
+    except OSError as exc:
+        raise IndexError_(f"{path}: cannot create index ({exc.strerror or exc})") from exc
+
+
 class Index:
     """An open newscli index. Reading never blocks; writing takes Whoosh's lock (see writer())."""
 
@@ -135,17 +149,7 @@ class Index:
                 )
             if not create:
                 raise IndexError_(f"{path}: no index here yet; run `newscli ingest` first")
-            try:
-                path.mkdir(parents=True, exist_ok=True)
-                # The marker first: killed before Whoosh's first TOC, the folder holds only the
-                # marker, and the next ingest creates the index there (below). The other order
-                # left Whoosh's files without a marker: a folder refused for ever after.
-                _write_marker(path)
-                storage = DurableFileStorage(str(path))
-                ix = storage.create_index(make_schema(), indexname=INDEX_NAME)
-            except OSError as exc:
-                raise IndexError_(f"{path}: cannot create index ({exc.strerror or exc})") from exc
-            return cls(path, ix)
+            return cls(path, _create(path, fresh=True))
         version = marker.get("schema_version")
         if version != SCHEMA_VERSION and not any_version:
             raise IndexError_(
@@ -160,13 +164,7 @@ class Index:
             ix = storage.open_index(indexname=INDEX_NAME, schema=current)
         except windex.EmptyIndexError as exc:
             if create and version == SCHEMA_VERSION:  # its creation was interrupted: finish it
-                try:
-                    ix = storage.create_index(make_schema(), indexname=INDEX_NAME)
-                except OSError as err:
-                    raise IndexError_(
-                        f"{path}: cannot create index ({err.strerror or err})"
-                    ) from err
-                return cls(path, ix)
+                return cls(path, _create(path, fresh=False))
             raise IndexError_(
                 f"{path}: no index data yet (its creation was interrupted); "
                 "`newscli ingest` creates it"
