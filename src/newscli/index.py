@@ -1,6 +1,6 @@
 """Schema, open/create, add/update/delete, search, facets, timeline.
 
-With storage.py, analysis.py and topk.py, the only module that imports whoosh."""
+With storage.py, analysis.py, segment.py and topk.py, the only module that imports whoosh."""
 
 from __future__ import annotations
 
@@ -625,11 +625,16 @@ class _LengthTable:
         self._pdr = pdr
         self._tables: dict[str, list[int | None] | None] = {}
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+    def table(self, fieldname: str) -> list[int | None] | None:
+        """Every document's length in the field (None: the field keeps no lengths)."""
         try:
-            table = self._tables[fieldname]
+            return self._tables[fieldname]
         except KeyError:
             table = self._tables[fieldname] = _field_lengths(self._pdr, fieldname)
+            return table
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        table = self.table(fieldname)
         if table is None:
             return default
         return table[docnum] if docnum < len(table) else None
@@ -637,12 +642,64 @@ class _LengthTable:
 
 @cache
 def _writer_class() -> Any:
-    from whoosh.codec.whoosh3 import W3PerDocReader
+    from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocReader
     from whoosh.writing import SegmentWriter
 
+    from newscli.segment import TermPool, write_grouped
+
     class Writer(SegmentWriter):  # type: ignore[misc]
-        """Whoosh's SegmentWriter with the field lengths of a flush read once (_LengthTable),
-        writing the segment's scoring sidecar (topk.Sidecar) beside its postings."""
+        """Whoosh's SegmentWriter with its postings grouped by term as they are added and written
+        a block at a time (newscli.segment), the field lengths of a flush read once
+        (_LengthTable), and the segment's scoring sidecar (topk.Sidecar) beside its postings."""
+
+        def __init__(self, ix: Any, *args: Any, limitmb: int = 128, **kwargs: Any) -> None:
+            super().__init__(ix, *args, limitmb=limitmb, **kwargs)
+            self.pool = TermPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+            # fields whose postings add_document hands to the pool itself: no term vectors, no
+            # separate spelling words (what newscli's schema has; anything else: Whoosh's code)
+            self._plain = all(
+                not f.vector and not f.separate_spelling() for _, f in self.schema.items()
+            )
+
+        def add_document(self, **fields: Any) -> None:
+            """SegmentWriter.add_document, with each field's postings added to the pool in one
+            call (TermPool.add_text / add_items) instead of one call per posting."""
+            if not self._plain:
+                super().add_document(**fields)
+                return
+            self._check_state()
+            schema, pdw, pool, docnum = self.schema, self.perdocwriter, self.pool, self.docnum
+            docboost = self._doc_boost(fields)
+            names = sorted(name for name in fields if not name.startswith("_"))
+            self._check_fields(schema, names)
+            pdw.start_doc(docnum)
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = 0
+                if field.indexed:
+                    boost = self._field_boost(fields, name, docboost)
+                    fmt, ana = field.format, field.analyzer
+                    if (
+                        type(fmt) is FusedPositions
+                        and type(ana) is FusedAnalyzer
+                        and type(value) is str
+                    ):
+                        length = pool.add_text(name, docnum, value, fmt, ana, boost)
+                    else:
+                        length = pool.add_items(name, docnum, field.index(value), boost)
+                    if not field.scorable:
+                        length = 0
+                stored = fields.get("_stored_" + name, value)
+                pdw.add_field(name, field, stored if field.stored else None, length)
+                column = field.column_type
+                if column and stored is not None:
+                    pdw.add_column_value(name, column, field.to_column_value(stored))
+            pdw.finish_doc()
+            self._added = True
+            self.docnum += 1
 
         def _flush_segment(self) -> None:
             self.perdocwriter.close()
@@ -652,8 +709,24 @@ def _writer_class() -> Any:
                 f = self.newsegment.create_file(self.storage, topk.SIDECAR_EXT)
                 try:
                     sidecar = topk.Sidecar(f)
-                    postings = sidecar.tap(self.pool.iter_postings())
-                    self.fieldwriter.add_postings(self.schema, lengths, postings)
+                    grouped = self.pool.grouped()
+                    fw = self.fieldwriter
+                    if (
+                        grouped is not None
+                        and type(fw) is W3FieldWriter
+                        and type(fw._codec) is W3Codec
+                        and (lengths is None or isinstance(lengths, _LengthTable))
+                    ):
+                        write_grouped(
+                            fw,
+                            self.schema,
+                            grouped,
+                            lengths.table if lengths is not None else lambda _f: None,
+                            sidecar.add_term,
+                        )
+                    else:
+                        postings = sidecar.tap(self.pool.iter_postings())
+                        fw.add_postings(self.schema, lengths, postings)
                     sidecar.finish()
                 finally:
                     f.close()

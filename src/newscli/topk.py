@@ -108,6 +108,11 @@ class Sidecar:
                 self._add(_key(fieldname, text), [p[2] for p in items], [p[3] for p in items])
             yield items
 
+    def add_term(self, fieldname: str, text: bytes, ids: list[int], weights: list[Any]) -> None:
+        """One term's postings, grouped already (newscli.segment.write_grouped)."""
+        if len(ids) >= SIDECAR_MIN and (fieldname == "body" or fieldname == "title"):
+            self._add(_key(fieldname, text), ids, weights)
+
     def _add(self, key: bytes, ids: list[int], weights: list[Any]) -> None:
         tfs = list(map(int, weights))
         if tfs != weights or len(key) > 0xFFFF:  # counts only (else Whoosh's blocks answer)

@@ -1,0 +1,159 @@
+"""newscli's segment writer (grouped postings, newscli.segment) writes the files Whoosh's own
+SegmentWriter path writes for the same documents, byte for byte."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh.writing import PostingPool
+
+from newscli.index import INDEX_NAME, _writer_class, make_schema
+from newscli.segment import TermPool
+from newscli.storage import DurableFileStorage
+
+WORDS = (
+    "minister foreign talks Kashmir Pakistan India trade border said ministers Erdoğan Türkiye "
+    "visit agreement security council president summit economy the of and"
+).split()
+
+
+def documents(n: int, seed: int = 5) -> list[dict[str, Any]]:
+    """Documents for every kind of field: common words (terms with more than one 128-posting
+    block), rare ones, repeated words, accents, a body long enough for positions past 4,096,
+    empty and missing optional fields, keyword lists and sortable columns."""
+    rnd = random.Random(seed)
+    docs = []
+    for i in range(n):
+        words = [rnd.choice(WORDS) for _ in range(rnd.randint(0, 60))]
+        words += [f"rare{rnd.randint(0, 5 * n)}" for _ in range(rnd.randint(0, 4))]
+        if i % 97 == 3:
+            words *= 120  # positions past the single-position cache
+        doc: dict[str, Any] = {
+            "id": f"id{i:05d}",
+            "title": " ".join(rnd.sample(WORDS, 4)),
+            "body": " ".join(words),
+            "sort_asc": f"2024-01-{1 + i % 28:02d}",
+            "sort_desc": f"2024-01-{1 + i % 28:02d}",
+            "country": ",".join(rnd.sample(["PK", "IN", "AF", "TR", "US"], rnd.randint(0, 3))),
+            "official": "Shah Mahmood Qureshi" if i % 3 else "",
+            "hash": f"h{i}",
+            "record": "{}",
+        }
+        if i % 4:
+            doc["source"] = "Tribune"
+            doc["date"] = doc["sort_asc"]
+        if i % 5 == 0:
+            doc["locator"] = f"path:/x/{i}.txt"
+        docs.append(doc)
+    return docs
+
+
+def _storage(folder: Path) -> DurableFileStorage:
+    folder.mkdir(parents=True, exist_ok=True)
+    return DurableFileStorage(str(folder))
+
+
+def segment_files(tmp: Path, docs: list[dict[str, Any]], mode: str) -> dict[str, str]:
+    """Write `docs` into a fresh index with one writer and return {file kind: sha256}."""
+    folder = tmp / mode
+    ix = _storage(folder).create_index(make_schema(), indexname=INDEX_NAME)
+    w = _writer_class()(ix, _lk=False, limitmb=96, compound=False)
+    if mode.startswith("whoosh"):  # Whoosh's add_document and pool: one posting at a time
+        w._plain = False
+        w.pool = PostingPool(w._tempstorage, w.newsegment, limitmb=96)
+        w.pool.grouped = lambda: None
+    if mode.endswith("spill"):
+        w.pool.limit = 50_000  # several sorted runs on disk
+    for d in docs:
+        w.add_document(**d)
+    if mode == "ours":
+        assert w.pool.grouped() is not None  # the grouped path is the one under test
+    seg = w._finalize_segment()
+    w._tempstorage.destroy()
+    out = {}
+    for name in os.listdir(folder):
+        if seg.segid in name:
+            data = (folder / name).read_bytes()
+            out[name.replace(seg.segid, "SEG")] = hashlib.sha256(data).hexdigest()
+    return out
+
+
+@pytest.mark.parametrize("n", [1, 40, 700])
+def test_grouped_segment_is_byte_identical_to_whoosh(tmp_path: Path, n: int) -> None:
+    docs = documents(n)
+    expected = segment_files(tmp_path, docs, "whoosh")
+    assert {k.rsplit(".", 1)[-1] for k in expected} >= {"pst", "trm", "col", "nsw"}
+    assert segment_files(tmp_path, docs, "ours") == expected
+
+
+def test_spilled_pool_matches_whoosh_spilled_pool(tmp_path: Path) -> None:
+    """Past its memory limit the pool writes Whoosh's sorted runs and Whoosh merges them."""
+    docs = documents(300)
+    assert segment_files(tmp_path, docs, "ours-spill") == segment_files(
+        tmp_path, docs, "whoosh-spill"
+    )
+
+
+@pytest.mark.parametrize("late", [2, 5])
+def test_pool_takes_whoosh_path_for_postings_out_of_order(tmp_path: Path, late: int) -> None:
+    """A term's docnum not above its last one (earlier or the same document) turns the grouped
+    path off; Whoosh's sort then orders the postings."""
+    pool = TermPool(_storage(tmp_path), None, limitmb=1)
+    pool.add(("body", b"b", 5, 1.0, b"x"))
+    pool.add(("body", b"a", 1, 1.0, b"y"))
+    assert pool.grouped() is not None
+    pool.add(("body", b"b", late, 2.0, b"z"))
+    assert pool.grouped() is None
+    assert list(pool.iter_postings()) == sorted(
+        [
+            ("body", b"a", 1, 1.0, b"y"),
+            ("body", b"b", 5, 1.0, b"x"),
+            ("body", b"b", late, 2.0, b"z"),
+        ]
+    )
+
+
+def test_merged_segments_are_byte_identical_to_whoosh(tmp_path: Path) -> None:
+    """A merge (add_reader: postings of other segments, some documents deleted) through the
+    grouped pool writes what Whoosh's pool writes."""
+    from whoosh.reading import SegmentReader
+
+    docs = documents(500, seed=9)
+    source = _storage(tmp_path / "src").create_index(make_schema(), indexname=INDEX_NAME)
+    for part in (docs[:200], docs[200:]):
+        w = _writer_class()(source, compound=False)
+        for d in part:
+            w.add_document(**d)
+        w.commit(merge=False)
+    w = _writer_class()(source, compound=False)
+    for i in range(0, 500, 7):
+        w.delete_by_term("id", f"id{i:05d}")
+    w.commit(merge=False)
+    segments = source._segments()
+    assert len(segments) == 2
+
+    def merged(mode: str) -> dict[str, str]:
+        folder = tmp_path / mode
+        ix = _storage(folder).create_index(make_schema(), indexname=INDEX_NAME)
+        w = _writer_class()(ix, _lk=False, compound=False)
+        if mode == "whoosh":
+            w.pool = PostingPool(w._tempstorage, w.newsegment, limitmb=96)
+            w.pool.grouped = lambda: None
+        for seg in segments:
+            reader = SegmentReader(source.storage, source.schema, seg)
+            w.add_reader(reader)
+            reader.close()
+        seg = w._finalize_segment()
+        w._tempstorage.destroy()
+        return {
+            name.replace(seg.segid, "SEG"): hashlib.sha256((folder / name).read_bytes()).hexdigest()
+            for name in os.listdir(folder)
+            if seg.segid in name
+        }
+
+    assert merged("ours") == merged("whoosh")
