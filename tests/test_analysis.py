@@ -113,6 +113,10 @@ def test_stem_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(ana._cache) == 50
     assert [t.text for t in ana("ministers")] == ["minist"]
     assert len(ana._cache) == 1  # cleared before the call, then refilled
+    ana.term_positions(" ".join(f"word{i}s" for i in range(50)) + " the")
+    assert len(ana._terms) == 51
+    assert ana.term_positions("the ministers") == {"minist": [1]}
+    assert len(ana._terms) == 2
 
 
 def test_an_index_written_with_the_chain_is_searched_with_the_same_terms(tmp_path: Path) -> None:
