@@ -6,11 +6,12 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import types
 from pathlib import Path
 from typing import Any
 
 import pytest
-from whoosh.writing import PostingPool
+from whoosh.writing import PostingPool, SegmentWriter
 
 from newscli.index import INDEX_NAME, _writer_class, make_schema
 from newscli.segment import TermPool
@@ -58,15 +59,24 @@ def _storage(folder: Path) -> DurableFileStorage:
     return DurableFileStorage(str(folder))
 
 
-def segment_files(tmp: Path, docs: list[dict[str, Any]], mode: str) -> dict[str, str]:
+def _whoosh_path(w: Any) -> None:
+    """Whoosh's own add_document and pool on this writer: one posting at a time."""
+    w.add_document = types.MethodType(SegmentWriter.add_document, w)
+    w.pool = PostingPool(w._tempstorage, w.newsegment, limitmb=96)
+    w.pool.grouped = lambda: None
+
+
+def segment_files(
+    tmp: Path, docs: list[dict[str, Any]], mode: str, schema: Any = None
+) -> dict[str, str]:
     """Write `docs` into a fresh index with one writer and return {file kind: sha256}."""
     folder = tmp / mode
-    ix = _storage(folder).create_index(make_schema(), indexname=INDEX_NAME)
+    ix = _storage(folder).create_index(
+        schema if schema is not None else make_schema(), indexname=INDEX_NAME
+    )
     w = _writer_class()(ix, _lk=False, limitmb=96, compound=False)
-    if mode.startswith("whoosh"):  # Whoosh's add_document and pool: one posting at a time
-        w._plain = False
-        w.pool = PostingPool(w._tempstorage, w.newsegment, limitmb=96)
-        w.pool.grouped = lambda: None
+    if mode.startswith("whoosh"):
+        _whoosh_path(w)
     if mode.endswith("spill"):
         w.pool.limit = 50_000  # several sorted runs on disk
     for d in docs:
@@ -142,8 +152,7 @@ def test_merged_segments_are_byte_identical_to_whoosh(tmp_path: Path) -> None:
         ix = _storage(folder).create_index(make_schema(), indexname=INDEX_NAME)
         w = _writer_class()(ix, _lk=False, compound=False)
         if mode == "whoosh":
-            w.pool = PostingPool(w._tempstorage, w.newsegment, limitmb=96)
-            w.pool.grouped = lambda: None
+            _whoosh_path(w)
         for seg in segments:
             reader = SegmentReader(source.storage, source.schema, seg)
             w.add_reader(reader)
@@ -157,3 +166,34 @@ def test_merged_segments_are_byte_identical_to_whoosh(tmp_path: Path) -> None:
         }
 
     assert merged("ours") == merged("whoosh")
+
+
+def test_boosts_stored_values_and_empty_fields_match_whoosh(tmp_path: Path) -> None:
+    """Document and field boosts (a NaN one too), a `_stored_<field>` value for a stored field
+    and a sortable column, and fields given only empty values."""
+    docs = documents(200, seed=3)
+    for i, d in enumerate(docs):
+        if i % 3 == 0:
+            d["_boost"] = 1.5
+        if i % 5 == 1:
+            d["_title_boost"] = 3
+        if i % 7 == 2:
+            d["_body_boost"] = float("nan")
+        if i % 4 == 3:
+            d["_stored_title"] = "shown instead"
+            d["_stored_sort_asc"] = "2025-05-05"
+        d["official"] = ""
+    assert segment_files(tmp_path, docs, "ours") == segment_files(tmp_path, docs, "whoosh")
+
+
+def test_term_vectors_of_a_glob_field_take_whoosh_path(tmp_path: Path) -> None:
+    """A field with term vectors (here a glob field, not listed by schema.items()) is written by
+    Whoosh's add_document: its vectors are kept."""
+    from whoosh.fields import TEXT
+
+    schema = make_schema()
+    schema.add("*_v", TEXT(vector=True, stored=True), glob=True)
+    docs = [dict(d, x_v=d["body"]) for d in documents(30, seed=4)]
+    ours = segment_files(tmp_path, docs, "ours-vectors", schema)
+    assert any(name.endswith(".vps") for name in ours)
+    assert ours == segment_files(tmp_path, docs, "whoosh-vectors", schema)

@@ -655,29 +655,26 @@ def _writer_class() -> Any:
         def __init__(self, ix: Any, *args: Any, limitmb: int = 128, **kwargs: Any) -> None:
             super().__init__(ix, *args, limitmb=limitmb, **kwargs)
             self.pool = TermPool(self._tempstorage, self.newsegment, limitmb=limitmb)
-            # fields whose postings add_document hands to the pool itself: no term vectors, no
-            # separate spelling words (what newscli's schema has; anything else: Whoosh's code)
-            self._plain = all(
-                not f.vector and not f.separate_spelling() for _, f in self.schema.items()
-            )
 
         def add_document(self, **fields: Any) -> None:
             """SegmentWriter.add_document, with each field's postings added to the pool in one
-            call (TermPool.add_text / add_items) instead of one call per posting."""
-            if not self._plain:
-                super().add_document(**fields)
-                return
+            call (TermPool.add_text / add_items) instead of one call per posting. A document with
+            a field that has term vectors or separate spelling words (none in newscli's schema;
+            a glob field or one added to the writer may) goes through Whoosh's code."""
             self._check_state()
             schema, pdw, pool, docnum = self.schema, self.perdocwriter, self.pool, self.docnum
-            docboost = self._doc_boost(fields)
             names = sorted(name for name in fields if not name.startswith("_"))
             self._check_fields(schema, names)
+            objs = [schema[name] for name in names]
+            if any(f.vector or f.separate_spelling() for f in objs):
+                super().add_document(**fields)
+                return
+            docboost = self._doc_boost(fields)
             pdw.start_doc(docnum)
-            for name in names:
+            for name, field in zip(names, objs, strict=True):
                 value = fields[name]
                 if value is None:
                     continue
-                field = schema[name]
                 length = 0
                 if field.indexed:
                     boost = self._field_boost(fields, name, docboost)

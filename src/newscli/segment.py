@@ -25,9 +25,11 @@ from whoosh.writing import PostingPool
 
 from newscli.analysis import _SINGLE_LIMIT, _SINGLE_POSITION
 
-# Memory accounting, to spill to Whoosh's sorted runs at the same limit as Whoosh's pool: rough
-# bytes of Python objects per posting (an int, a float, three list slots, the value's bytes
-# counted apart) and per new term (the key's bytes object, a tuple of three lists, a dict slot).
+# Memory accounting, to spill to Whoosh's sorted runs past the writer's `limitmb` as Whoosh's pool
+# does (not at the same point: the estimates differ, and the limit is checked after each field of a
+# document rather than after each posting): rough bytes of Python objects per posting (an int, a
+# float, three list slots, the value's bytes counted apart, even where they are shared) and per new
+# term (the key's bytes object, a tuple of three lists, a dict slot).
 _POSTING_BYTES = 100
 _TERM_BYTES = 400
 
@@ -46,6 +48,7 @@ class TermPool(PostingPool):  # type: ignore[misc]
     def add(self, item: tuple[Any, ...]) -> None:
         fieldname, tbytes, docnum, weight, vbytes = item
         terms = self._terms(fieldname)
+        self.fieldnames.add(fieldname)
         p = terms.get(tbytes)
         if p is None:
             terms[tbytes] = ([docnum], [weight], [vbytes])
@@ -65,7 +68,6 @@ class TermPool(PostingPool):  # type: ignore[misc]
         terms = self.fields.get(fieldname)
         if terms is None:
             terms = self.fields[fieldname] = {}
-            self.fieldnames.add(fieldname)
         return terms
 
     def add_items(
@@ -91,6 +93,8 @@ class TermPool(PostingPool):  # type: ignore[misc]
                 p[1].append(weight)
                 p[2].append(vbytes)
             size += _POSTING_BYTES + (len(vbytes) if vbytes else 0)
+        if size:
+            self.fieldnames.add(fieldname)
         self.currentsize += size
         if self.currentsize > self.limit:
             self.save()
@@ -131,6 +135,8 @@ class TermPool(PostingPool):  # type: ignore[misc]
                 p[1].append(weight)
                 p[2].append(vbytes)
             size += _POSTING_BYTES + len(vbytes)
+        if size:
+            self.fieldnames.add(fieldname)
         self.currentsize += size
         if self.currentsize > self.limit:
             self.save()
@@ -216,7 +222,9 @@ def write_grouped(
                 pw._weights = array("f", block_weights)
                 pw._values = [v for v in values[lo:hi] if v]
                 top = max(block_weights)
-                pw._maxweight = top if top > 0 else 0
+                if not top > 0:  # add_posting keeps the first weight above 0 (never a NaN)
+                    top = max((w for w in block_weights if w > 0), default=0)
+                pw._maxweight = top
                 if table is None:
                     present: list[int] = []
                 elif block_ids[-1] < size:

@@ -114,7 +114,10 @@ class Sidecar:
             self._add(_key(fieldname, text), ids, weights)
 
     def _add(self, key: bytes, ids: list[int], weights: list[Any]) -> None:
-        tfs = list(map(int, weights))
+        try:
+            tfs = list(map(int, weights))
+        except (ValueError, OverflowError):  # a NaN or infinite weight (a boost)
+            return
         if tfs != weights or len(key) > 0xFFFF:  # counts only (else Whoosh's blocks answer)
             return
         top = max(tfs)
