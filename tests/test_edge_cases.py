@@ -168,3 +168,25 @@ def test_exclusive_date_range(sample: Path) -> None:
     exclusive = {h["id"] for h in cli("search", "date:{2023 to 2025}", "-n", "0").jsonl()}
     only_2024 = {h["id"] for h in cli("search", "date:2024", "-n", "0").jsonl()}
     assert exclusive == only_2024 and exclusive < inclusive
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["a.txt", "a.", ".bashrc", "a", "a.b.JSONL", "..", "a..", ".a.txt", "x.tar.gz", "a. ", "ü.md"],
+)
+def test_walk_suffix_is_pathlib_suffix(name: str) -> None:
+    from newscli.sources import _suffix
+
+    assert _suffix(name) == Path(name).suffix
+
+
+@pytest.mark.parametrize(
+    "path", ["plain/path.txt", "tab\there.txt", "esc\x1b[31mred.txt", "bad\udcff.txt", "é.txt"]
+)
+def test_shown_fast_path_agrees_with_the_full_cleaning(path: str) -> None:
+    """Printable ASCII paths skip the cleaning; every other path goes through it."""
+    from newscli.parse.text import clean
+    from newscli.sources import shown
+
+    full = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    assert shown(path) == clean(full).replace("\n", " ")

@@ -26,7 +26,8 @@ STDIN = "-"
 def shown(path: str) -> str:
     """A path as it may be stored and printed: undecodable bytes as U+FFFD, control characters removed."""
     if path.isascii() and path.isprintable():
-        return path  # nothing to replace or remove (a walk of 10,000 files: ~0.15 s less)
+        return path  # nothing to replace or remove (the per-character check below took
+        # ~0.16 s of a 10,000-file walk under cProfile)
     if any(0xDC80 <= ord(c) <= 0xDCFF for c in path):
         path = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return clean(path).replace("\n", " ")
