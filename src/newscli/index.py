@@ -658,7 +658,7 @@ def _writer_class() -> Any:
 
         def add_document(self, **fields: Any) -> None:
             """SegmentWriter.add_document, with each field's postings added to the pool in one
-            call (TermPool.add_text / add_items) instead of one call per posting. A document with
+            call (TermPool.add_items) instead of one call per posting. A document with
             a field that has term vectors or separate spelling words (none in newscli's schema;
             a glob field or one added to the writer may) goes through Whoosh's code."""
             self._check_state()
@@ -678,15 +678,7 @@ def _writer_class() -> Any:
                 length = 0
                 if field.indexed:
                     boost = self._field_boost(fields, name, docboost)
-                    fmt, ana = field.format, field.analyzer
-                    if (
-                        type(fmt) is FusedPositions
-                        and type(ana) is FusedAnalyzer
-                        and type(value) is str
-                    ):
-                        length = pool.add_text(name, docnum, value, fmt, ana, boost)
-                    else:
-                        length = pool.add_items(name, docnum, field.index(value), boost)
+                    length = pool.add_items(name, docnum, field.index(value), boost)
                     if not field.scorable:
                         length = 0
                 stored = fields.get("_stored_" + name, value)

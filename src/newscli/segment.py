@@ -3,9 +3,10 @@
 Whoosh's SegmentWriter puts every posting into a PostingPool as a 5-tuple (field, term, docnum,
 weight, value), sorts all of them at the flush and hands them, one call per posting, to the
 codec's FieldWriter and PostingsWriter. For a 2,000-article segment that is ~320,000 postings
-(~16,000 terms). Written this way, adding 2,000 generated articles and flushing their segment
-took 1.33 instead of 1.71 ms per article (the flush 0.53 instead of 0.80 ms; in-process, the
-least of 8 alternating rounds each), and the worker's peak RSS was 66 instead of 96 MB.
+(~16,000 terms). Written this way, adding 1,000 generated articles and flushing their segment
+took 1.13 instead of 1.43 ms per article: the flush 0.52 instead of 0.76 ms, the adding about the
+same (0.61 against 0.59 ms; in-process, the least of 8 alternating rounds each). The worker's
+peak RSS with 2,000 articles was 66 instead of 96 MB.
 
 `TermPool` groups the postings by field and term as they are added (docnums arrive in increasing
 order: documents are numbered as they are added, and a merged reader's postings come in
@@ -22,8 +23,6 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from whoosh.writing import PostingPool
-
-from newscli.analysis import _SINGLE_LIMIT, _SINGLE_POSITION
 
 # Memory accounting, to spill to Whoosh's sorted runs past the writer's `limitmb` as Whoosh's pool
 # does (not at the same point: the estimates differ, and the limit is checked after each field of a
@@ -46,40 +45,25 @@ class TermPool(PostingPool):  # type: ignore[misc]
         self.in_order = True  # every term's docnums strictly increasing
 
     def add(self, item: tuple[Any, ...]) -> None:
+        """One posting (field, term bytes, docnum, weight, value), as Whoosh's pool takes it
+        (merges add a reader's postings this way)."""
         fieldname, tbytes, docnum, weight, vbytes = item
-        terms = self._terms(fieldname)
-        self.fieldnames.add(fieldname)
-        p = terms.get(tbytes)
-        if p is None:
-            terms[tbytes] = ([docnum], [weight], [vbytes])
-            self.currentsize += _TERM_BYTES + len(tbytes)
-        else:
-            ids = p[0]
-            if docnum <= ids[-1]:
-                self.in_order = False
-            ids.append(docnum)
-            p[1].append(weight)
-            p[2].append(vbytes)
-        self.currentsize += _POSTING_BYTES + (len(vbytes) if vbytes else 0)
-        if self.currentsize > self.limit:
-            self.save()
+        self.add_items(fieldname, docnum, ((tbytes, 0, weight, vbytes),), None)
 
-    def _terms(self, fieldname: str) -> dict[bytes, Postings]:
+    def add_items(
+        self, fieldname: str, docnum: int, items: Iterable[tuple[Any, ...]], boost: float | None
+    ) -> int:
+        """A document's (term bytes, frequency, weight, value) items of one field, as
+        SegmentWriter.add_document adds them one `add` at a time, each weight times `boost`
+        (None: as given); returns the frequencies' sum."""
         terms = self.fields.get(fieldname)
         if terms is None:
             terms = self.fields[fieldname] = {}
-        return terms
-
-    def add_items(
-        self, fieldname: str, docnum: int, items: Iterable[tuple[Any, ...]], boost: float
-    ) -> int:
-        """A document's (term bytes, frequency, weight, value) items of one field, as
-        SegmentWriter.add_document adds them one `add` at a time; returns the frequencies' sum."""
-        terms = self._terms(fieldname)
         get = terms.get
         length = size = 0
         for tbytes, freq, weight, vbytes in items:
-            weight *= boost
+            if boost is not None:
+                weight *= boost
             length += freq
             p = get(tbytes)
             if p is None:
@@ -93,48 +77,6 @@ class TermPool(PostingPool):  # type: ignore[misc]
                 p[1].append(weight)
                 p[2].append(vbytes)
             size += _POSTING_BYTES + (len(vbytes) if vbytes else 0)
-        if size:
-            self.fieldnames.add(fieldname)
-        self.currentsize += size
-        if self.currentsize > self.limit:
-            self.save()
-        return length
-
-    def add_text(
-        self, fieldname: str, docnum: int, value: str, fmt: Any, ana: Any, boost: float
-    ) -> int:
-        """`add_items` for a FusedPositions field analysed by a FusedAnalyzer: the items
-        `fmt.word_values(value, ana)` gives, without a generator step and a tuple per word."""
-        terms = self._terms(fieldname)
-        get = terms.get
-        length = size = 0
-        base = fmt.field_boost
-        single = _SINGLE_POSITION
-        encode = fmt.encode
-        for word, positions in ana.term_positions(value).items():
-            tbytes = word.encode("utf-8")
-            n = len(positions)
-            if n == 1 and positions[0] < _SINGLE_LIMIT:
-                vbytes = single.get(positions[0])
-                if vbytes is None:
-                    vbytes = single[positions[0]] = encode(positions)
-                weight = base * boost
-            else:
-                vbytes = encode(positions)
-                weight = n * base * boost
-            length += n
-            p = get(tbytes)
-            if p is None:
-                terms[tbytes] = ([docnum], [weight], [vbytes])
-                size += _TERM_BYTES + len(tbytes)
-            else:
-                ids = p[0]
-                if docnum <= ids[-1]:
-                    self.in_order = False
-                ids.append(docnum)
-                p[1].append(weight)
-                p[2].append(vbytes)
-            size += _POSTING_BYTES + len(vbytes)
         if size:
             self.fieldnames.add(fieldname)
         self.currentsize += size
