@@ -80,6 +80,11 @@ def _hash(key: bytes) -> int:
     return zlib.crc32(key)
 
 
+def _kept(fieldname: str, count: int) -> bool:
+    """A term the sidecar holds: a title/body word in at least SIDECAR_MIN documents."""
+    return count >= SIDECAR_MIN and (fieldname == "body" or fieldname == "title")
+
+
 def _typecode(top: int) -> str:
     return "B" if top < 1 << 8 else "H" if top < 1 << 16 else "I"
 
@@ -104,13 +109,13 @@ class Sidecar:
     def _terms(self, postings: Iterable[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
         for (fieldname, text), group in groupby(postings, key=_FIELD_TEXT):
             items = list(group)
-            if len(items) >= SIDECAR_MIN and (fieldname == "body" or fieldname == "title"):
+            if _kept(fieldname, len(items)):
                 self._add(_key(fieldname, text), [p[2] for p in items], [p[3] for p in items])
             yield items
 
     def add_term(self, fieldname: str, text: bytes, ids: list[int], weights: list[Any]) -> None:
         """One term's postings, grouped already (newscli.segment.write_grouped)."""
-        if len(ids) >= SIDECAR_MIN and (fieldname == "body" or fieldname == "title"):
+        if _kept(fieldname, len(ids)):
             self._add(_key(fieldname, text), ids, weights)
 
     def _add(self, key: bytes, ids: list[int], weights: list[Any]) -> None:
