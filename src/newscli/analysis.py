@@ -13,6 +13,7 @@ through the chain as before.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from whoosh.analysis import (
@@ -30,6 +31,12 @@ from whoosh.support.charset import accent_map
 
 _CACHE_LIMIT = 200_000  # distinct words; cleared when full (one ingest worker's vocabulary fits)
 _UNSEEN = "".join(["\0", "unseen"])  # a str object of its own, compared by identity
+
+
+@lru_cache(maxsize=64)
+def _prefixes(terms: frozenset[str]) -> frozenset[str]:
+    """Every non-empty prefix of the terms: built once per search, not once per snippet."""
+    return frozenset(t[:k] for t in terms for k in range(1, len(t) + 1))
 
 
 class FusedAnalyzer(CompositeAnalyzer):  # type: ignore[misc]
@@ -99,8 +106,7 @@ class FusedAnalyzer(CompositeAnalyzer):  # type: ignore[misc]
         the terms is not stemmed -- Porter's stemmer keeps a word's first letter (checked over
         ~190k words) -- and its text is "", never a term. Snippets (index._Marker) read these
         directly: through Whoosh's chain of generators they took ~1 ms per hit."""
-        heads = frozenset(t[:k] for t in terms for k in range(1, len(t) + 1))
-        return self._words(value, 0, True, heads)
+        return self._words(value, 0, True, _prefixes(terms))
 
     def _words(
         self, value: str, start_pos: int, stops_too: bool, heads: frozenset[str] | None = None
