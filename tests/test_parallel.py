@@ -141,3 +141,33 @@ def test_leftover_scratch_of_a_dead_worker_is_removed(corpus: Path, tmp_path: Pa
     (dead / "_MAIN_abc.seg").write_bytes(b"half a segment")
     assert ingest(index, corpus / "misc", jobs=2).code == 0
     assert not dead.exists()
+
+
+def test_a_worker_snapshot_outlives_the_merge_of_its_segments(tmp_path: Path) -> None:
+    """A worker looks articles up in the index as it was when it started; the parent's commits
+    may meanwhile merge small segments and delete their files. Whoosh opened a segment's stored
+    fields at their first use, so the worker's look-up failed ("worker process failed:
+    TypeError"), seen in test_ledger's re-ingests with --batch 9."""
+    from newscli.index import SegmentBuilder
+
+    index = tmp_path / "idx"
+    folder = tmp_path / "small"
+    folder.mkdir()
+    for i in range(11):
+        (folder / f"{i}.txt").write_text(
+            f"Merge Wire\n\n{1 + i} May 2024\n\nItem {i}\n\nISLAMABAD: Story {i} about Pakistan.\n",
+            encoding="utf-8",
+        )
+    for i in range(10):  # ten commits: ten small segments
+        assert ingest(index, folder / f"{i}.txt", jobs=0).code == 0
+    ids = [r["id"] for r in records(index)]
+    builder = SegmentBuilder(index, "test-worker")
+    try:
+        assert ingest(index, folder / "10.txt", jobs=0).code == 0  # the ten are merged
+        stats = json.loads(cli("stats", "--index", str(index), "--format", "json").out)
+        assert stats["segments"] == 1
+        for aid in ids:  # every one in a segment whose files are gone
+            docnum, fields = builder._lookups.get("id", aid)
+            assert fields is not None and fields["id"] == aid
+    finally:
+        builder.close()

@@ -860,6 +860,14 @@ class SegmentBuilder:
             indexname=INDEX_NAME, schema=make_schema()
         )
         self._snapshot = main.searcher()  # the index as it was when this worker started
+        # Whoosh opens a segment's stored-fields column at its first use, and the parent's
+        # commits may merge small segments and delete their files meanwhile (_merge_small): the
+        # worker's first look-up in such a segment then failed ("worker process failed:
+        # TypeError: 'NoneType' object is not subscriptable"). Opened now, while the files are
+        # there, they stay readable after the unlinking.
+        for leaf, _offset in self._snapshot.reader().leaf_readers():
+            if leaf.doc_count_all():
+                leaf.stored_fields(0)
         self._lookups = _Lookups(self._snapshot)
         self._w: Any = None
 
