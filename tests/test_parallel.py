@@ -167,7 +167,7 @@ def test_a_worker_snapshot_outlives_the_merge_of_its_segments(tmp_path: Path) ->
         stats = json.loads(cli("stats", "--index", str(index), "--format", "json").out)
         assert stats["segments"] == 1
         for aid in ids:  # every one in a segment whose files are gone
-            docnum, fields = builder._lookups.get("id", aid)
+            _docnum, fields = builder._lookups.get("id", aid)
             assert fields is not None and fields["id"] == aid
     finally:
         builder.close()

@@ -205,8 +205,18 @@ def ingest(
         bool,
         typer.Option("--quiet", "-q", help="No per-file warnings; errors and the summary only."),
     ] = False,
+    rescan: Annotated[
+        bool,
+        typer.Option(
+            "--rescan",
+            help="Read every file again, even those unchanged since they were ingested "
+            "(which are otherwise skipped unread).",
+        ),
+    ] = False,
 ) -> None:
     """Add articles to the index; re-ingesting never duplicates, changed articles are updated.
+
+    A file unchanged since its last ingest (same size, times and settings) is not read again.
 
     Example: newscli ingest sample_data/ ; cat feed.jsonl | newscli ingest -
     """
@@ -227,6 +237,7 @@ def ingest(
         wait=wait,
         batch=batch,
         aliases=str(apath) if apath else None,
+        rescan=rescan,
     )
     if apath is not None:
         _extractor(aliases)  # a broken aliases file is a usage error before any work
@@ -273,10 +284,15 @@ def ingest(
         raise typer.Exit(ExitCode.INTERRUPTED) from None
     el = summary.elapsed()
     rate = summary.seen / el if el > 0 else 0.0
+    unread = (
+        f" ({summary.skipped_files} file(s) not read: unchanged since their last ingest)"
+        if summary.skipped_files
+        else ""
+    )
     _say(
         f"newscli: {summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged, "
-        f"{summary.rejected} rejected, {summary.warnings} warning(s) from {summary.files} file(s) "
-        f"in {el:.2f}s ({rate:.0f} articles/s)"
+        f"{summary.rejected} rejected, {summary.warnings} warning(s) from {summary.files} file(s)"
+        f"{unread} in {el:.2f}s ({rate:.0f} articles/s)"
     )
     if summary.rejected:
         raise typer.Exit(ExitCode.ERROR)

@@ -493,9 +493,13 @@ class Index:
     def delete(
         self, ids: list[str], wait: float = 30.0, on_wait: Callable[[], None] | None = None
     ) -> int:
+        from newscli import ledger
+
         w = _acquire(self.ix, wait, on_wait)
         n = 0
         try:
+            # before the commit: a re-ingest reads the files of deleted articles again
+            ledger.forget(self.path, list(ids))
             for i in ids:
                 n += w.delete_by_term("id", i)
         except BaseException:
@@ -934,6 +938,7 @@ class IndexWriter:
         self._drops: dict[int, set[int]] = {}  # worker -> documents of its segment not to keep
         self._adopted: list[tuple[str, Any]] = []  # (folder, segment) from workers
         self.pending = 0
+        self.last_digest = ""  # the stored hash of the article put() took last
 
     def _lookup(self, field: str, value: str) -> tuple[int | None, dict[str, Any] | None]:
         return self._lookups.get(field, value)
@@ -951,11 +956,20 @@ class IndexWriter:
 
     def put(self, article: Article, *, locator: str | None) -> str:
         """'added', 'updated', 'unchanged' or 'duplicate'; indexes the article in this process."""
-        digest = digest_of(article)
+        digest = self.last_digest = digest_of(article)
         status = self._classify(article.id, digest, locator)
         if status in ("added", "updated"):
             self._w.add_document(**_to_fields(article, digest, locator))
             self._remember(article.id, digest, locator, None)
+        return status
+
+    def skip(self, aid: str, digest: str) -> str:
+        """put() for an article of a file the ledger vouches for (unchanged since the index took
+        it): 'unchanged', or 'duplicate' if an article of this run had its id and other content."""
+        status = self._seen_in_run(aid, digest)
+        if status is None:
+            self._run[aid] = hash(digest)
+            return "unchanged"
         return status
 
     def decide(self, aid: str, digest: str, locator: str | None, ref: Ref | None) -> str:
