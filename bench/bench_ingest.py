@@ -554,6 +554,13 @@ def main(argv: list[str] | None = None) -> int:
         help="after each full ingest, also time adding N new generated articles to that index",
     )
     ap.add_argument(
+        "--rerun",
+        action="store_true",
+        help="newscli variants only: at the end, time ingesting the same inputs again (the "
+        "corpus, plus the --incremental articles), every article unchanged: what a cron job "
+        "re-running `newscli ingest ~/news` over an archive pays",
+    )
+    ap.add_argument(
         "--tmp", default=str(OUT / "tmp"), help="where the fresh indexes go (default bench/out/tmp)"
     )
     ap.add_argument("--keep", action="store_true", help="keep the indexes of the last run")
@@ -591,6 +598,8 @@ def main(argv: list[str] | None = None) -> int:
 
     variants = {n: Variant(n) for n in names}
     incr = {n: Variant(n + f" +{args.incremental} new") for n in names} if extra else {}
+    rerun_names = [n for n in names if n.startswith("newscli")] if args.rerun else []
+    rerun = {n: Variant(n + " again, all unchanged") for n in rerun_names}
     print(
         f"# bench_ingest: corpus {args.corpus} = {corpus} ({len(files)} files, {input_bytes / 1e6:.1f} MB), "
         f"runs {args.runs}, newscli --jobs {args.jobs if args.jobs is not None else 'auto'}, "
@@ -627,6 +636,13 @@ def main(argv: list[str] | None = None) -> int:
                 irun = measure(cmd, log=log)
                 record(incr[n], irun, index, log)
                 msg += f"; +{args.incremental} new: {irun.wall:.2f}s wall"
+            if n in rerun:
+                inputs = [str(corpus)] + ([str(extra)] if extra else [])
+                cmd = newscli_cmd(index, inputs, args.jobs, before=n == "newscli-before")
+                log = logs / f"{args.corpus.replace('/', '_')}-{n}-{r}-again"
+                arun = measure(cmd, log=log)
+                record(rerun[n], arun, index, log)
+                msg += f"; again: {arun.wall:.2f}s wall"
             print(msg, file=sys.stderr, flush=True)
             if not (args.keep and r == args.runs - 1):
                 shutil.rmtree(index, ignore_errors=True)
@@ -669,6 +685,12 @@ def main(argv: list[str] | None = None) -> int:
             f"({extra_bytes / 1e6:.1f} MB); index MB = the whole index afterwards"
         )
         print_table(irows, args.runs)
+    arows: list[dict[str, object]] = []
+    if rerun:
+        arows = [row(rerun[n], input_bytes + extra_bytes) for n in rerun_names]
+        print()
+        print("Again: the same inputs ingested once more into the finished index, all unchanged")
+        print_table(arows, args.runs)
     print(f"\n# load average after: {loadavg()}")
     if src_digest() != digest:
         print(
@@ -683,6 +705,7 @@ def main(argv: list[str] | None = None) -> int:
                     "environment": environment(),
                     "rows": rows,
                     "incremental": irows,
+                    "again": arows,
                 },
                 indent=1,
                 default=str,
