@@ -100,8 +100,10 @@ class Ledger:
         self._forget: set[str] = set()
         self._db: sqlite3.Connection | None = None
         self.problem: str | None = None  # why the ledger is not used, if it is not
+        self._empty = False  # nothing to look up (a first ingest): ~8 us saved per file
         try:
             self._db = self._connect()
+            self._empty = self._db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
         except sqlite3.Error as exc:
             try:
                 self._rebuild(exc)
@@ -141,7 +143,7 @@ class Ledger:
     def unchanged(self, path: str, st: Stat) -> Articles | None:
         """The (id, hash) of the articles of `path` if it is as it was when it was ingested with
         these settings and code; None if it must be read."""
-        if self.rescan:
+        if self.rescan or self._empty:
             return None
         rows = self._query(
             "SELECT size, mtime_ns, ctime_ns, ino, fingerprint, articles FROM files WHERE path = ?",
