@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -465,3 +466,45 @@ def test_index_killed_while_writing_its_marker_is_created_by_the_next_ingest(
     (tmp_path / "other" / "notes.txt").write_text("mine", encoding="utf-8")
     refused = cli("ingest", str(SAMPLE / "misc"), "--index", str(tmp_path / "other"))
     assert refused.code == 2 and "not a newscli index" in refused.err  # still refused
+
+
+def test_a_reader_opened_before_a_merge_reads_on_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whoosh opens a segment's stored fields (and lengths, sort columns) at their first use. A
+    commit that merges segments used to delete their files at once, so a search that had opened
+    the index just before failed ("TypeError: 'NoneType' object is not subscriptable"). The
+    files now stay for RETIRE_GRACE_S and go at the first commit after that."""
+    from newscli import storage
+
+    idx, folder = tmp_path / "idx", tmp_path / "small"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"{i}.txt").write_text(
+            f"Merge Wire\n\n{1 + i} May 2024\n\nItem {i}\n\nISLAMABAD: Story {i} about Pakistan.\n",
+            encoding="utf-8",
+        )
+    for i in range(10):  # ten small segments
+        assert cli("ingest", "--index", str(idx), "--jobs", "0", str(folder / f"{i}.txt")).code == 0
+    before = {n for n in os.listdir(idx) if storage._SEGMENT_FILE.match(n)}
+    assert len(before) > 50
+    with Index.open(idx).searcher() as first_look:
+        r = first_look.reader()
+        lengths = [r.doc_field_length(d, "body") for d in r.all_doc_ids()]
+    assert len(lengths) == 10 and min(lengths) > 0
+    searcher = Index.open(idx).searcher()
+    assert cli("ingest", "--index", str(idx), "--jobs", "0", str(folder / "10.txt")).code == 0
+    assert json.loads(cli("stats", "--index", str(idx), "--format", "json").out)["segments"] == 1
+    reader = searcher.reader()
+    assert [searcher.stored_fields(d)["title"] for d in reader.all_doc_ids()] == [
+        f"Item {i}" for i in range(10)
+    ]
+    assert [reader.doc_field_length(d, "body") for d in reader.all_doc_ids()] == lengths
+    searcher.close()
+    assert before <= set(os.listdir(idx))  # retired, not deleted yet
+    later = time.time() + storage.RETIRE_GRACE_S + 1
+    monkeypatch.setattr(storage.time, "time", lambda: later)
+    assert cli("ingest", "--index", str(idx), "--jobs", "0", str(folder / "11.txt")).code == 0
+    assert not before & set(os.listdir(idx))  # gone at the first commit after the grace
+    assert json.loads((idx / storage.RETIRED).read_text(encoding="utf-8")) == {}
+    assert cli("check", "--index", str(idx)).code == 0

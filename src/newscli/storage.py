@@ -3,7 +3,11 @@ TOC rename), and a faster open of its hash files."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import re
+import time
 from typing import Any
 
 from whoosh.filedb import filetables
@@ -23,9 +27,21 @@ def fsync_dir(path: str) -> None:
         os.close(fd)
 
 
+# A segment's files ("MAIN_<id>.<ext>"), as Whoosh names them (TOC._segment_pattern).
+_SEGMENT_FILE = re.compile(r"[A-Za-z0-9]+_[0-9a-z]+[.][A-Za-z0-9_.]+$")
+RETIRED = ".retired-files.json"  # hidden: Whoosh's clean-up skips names starting with "."
+RETIRE_GRACE_S = 600.0
+
+
 class DurableFileStorage(FileStorage):  # type: ignore[misc]
     """Every file Whoosh writes is fsynced on close; every rename (the TOC's, which is the commit
-    point) is followed by an fsync of the folder. Temporary pool files are not synced."""
+    point) is followed by an fsync of the folder. Temporary pool files are not synced.
+
+    The files of segments a commit merged away are deleted RETIRE_GRACE_S later (at the first
+    commit after that), not at once: a search that opened the index before the commit opens some
+    of a segment's files only when it needs them (stored fields, field lengths, sort columns),
+    and found them gone ("TypeError: 'NoneType' object is not subscriptable" from Whoosh).
+    Unreferenced by the TOC meanwhile, they are never read by a newer reader."""
 
     def create_file(self, name: str, excl: bool = False, mode: str = "wb", **kwargs: Any) -> Any:
         f = super().create_file(name, excl=excl, mode=mode, **kwargs)
@@ -41,6 +57,37 @@ class DurableFileStorage(FileStorage):  # type: ignore[misc]
 
         f.onclose = _sync
         return f
+
+    def delete_file(self, name: str) -> None:
+        if not _SEGMENT_FILE.match(name):
+            super().delete_file(name)
+            return
+        path = os.path.join(self.folder, RETIRED)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                retired = json.load(fh)
+            if not isinstance(retired, dict):
+                retired = {}
+        except (OSError, ValueError):
+            retired = {}  # lost or damaged: the files are retired again from now
+        now = time.time()
+        since = retired.get(name)
+        if isinstance(since, int | float) and now - since >= RETIRE_GRACE_S:
+            with contextlib.suppress(FileNotFoundError):
+                super().delete_file(name)
+            del retired[name]
+        elif not isinstance(since, int | float):
+            retired[name] = now
+        else:
+            return
+        if len(retired) > 1000:  # entries whose file went some other way
+            retired = {
+                k: v for k, v in retired.items() if os.path.exists(os.path.join(self.folder, k))
+            }
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(retired, fh)
+        os.replace(tmp, path)  # not fsynced: a lost list only retires the files again
 
     def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
         super().rename_file(oldname, newname, safe=safe)
