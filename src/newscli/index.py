@@ -189,6 +189,11 @@ class Index:
 
     # --- reading -------------------------------------------------------------------------------
 
+    def engine_version(self) -> str:
+        import whoosh
+
+        return str(whoosh.versionstring())
+
     def searcher(self) -> Any:
         return self.ix.searcher(weighting=_weighting())
 
@@ -659,6 +664,13 @@ def _writer_class() -> Any:
         def __init__(self, ix: Any, *args: Any, limitmb: int = 128, **kwargs: Any) -> None:
             super().__init__(ix, *args, limitmb=limitmb, **kwargs)
             self.pool = TermPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+            self.committed_hook: Callable[[], None] | None = None
+
+        def _commit_toc(self, segments: Any) -> None:
+            """Whoosh's commit point; then the hook, while this writer still holds the lock."""
+            super()._commit_toc(segments)
+            if self.committed_hook is not None:
+                self.committed_hook()
 
         def add_document(self, **fields: Any) -> None:
             """SegmentWriter.add_document, with each field's postings added to the pool in one
@@ -939,6 +951,7 @@ class IndexWriter:
         self._adopted: list[tuple[str, Any]] = []  # (folder, segment) from workers
         self.pending = 0
         self.last_digest = ""  # the stored hash of the article put() took last
+        self._replaced: list[str] = []  # ids deleted because their file now gives another one
 
     def _lookup(self, field: str, value: str) -> tuple[int | None, dict[str, Any] | None]:
         return self._lookups.get(field, value)
@@ -946,7 +959,14 @@ class IndexWriter:
     def _drop(self, ref: Ref) -> None:
         self._drops.setdefault(ref[0], set()).add(ref[1])
 
+    def take_replaced(self) -> list[str]:
+        """The ids deleted since the last call because their file (locator) now gives another
+        article: other files that gave them must be read again (the ingest ledger)."""
+        out, self._replaced = self._replaced, []
+        return out
+
     def _delete_pending(self, aid: str) -> None:
+        self._replaced.append(aid)
         _, ref = self._pending.pop(aid)
         self.pending -= 1
         if ref is None:
@@ -1015,10 +1035,12 @@ class IndexWriter:
                 if old in self._pending:
                     self._delete_pending(old)
                 else:
+                    self._replaced.append(old)
                     self._w.delete_by_term("id", old)  # committed by an earlier batch
                 return "updated"
             _, prev = self._lookup("locator", locator)
             if prev is not None:
+                self._replaced.append(prev["id"])
                 self._w.delete_by_term("id", prev["id"])
                 return "updated"
         return "added"
@@ -1058,10 +1080,12 @@ class IndexWriter:
             segments.append(segment)
         return segments
 
-    def commit(self, *, reopen: bool = True) -> None:
+    def commit(self, *, reopen: bool = True, after: Callable[[], None] | None = None) -> None:
+        """`after` runs once the commit point (the TOC) is on disk, before the lock is released."""
         self._lookups.searcher.close()
         try:
             adopted = self._move_adopted()
+            self._w.committed_hook = after
             self._w.commit(mergetype=lambda w, segs: _merge_small(w, segs) + adopted)
         except OSError as exc:
             # ENOSPC, EROFS, EIO...: Whoosh wrote no new TOC, so the last commit stays the index.

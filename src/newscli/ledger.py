@@ -19,20 +19,23 @@ import contextlib
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterator
+import sys
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 LEDGER_FILE = "ingested-files.sqlite"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS files (path BLOB PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
-    " ctime_ns INTEGER, ino INTEGER, fingerprint TEXT, articles TEXT) WITHOUT ROWID;"
+    " ctime_ns INTEGER, ino INTEGER, dev INTEGER, fingerprint TEXT, articles TEXT) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS ids (id TEXT, path BLOB);"
     "CREATE INDEX IF NOT EXISTS ids_id ON ids (id);"
     "CREATE INDEX IF NOT EXISTS ids_path ON ids (path);"
 )
 
-Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+Stat = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
+RACY_S = 2.0  # a file changed this recently may change again within its timestamps' granularity
 Articles = list[tuple[str, str]]  # (id, stored hash) of each article a file gave
 
 
@@ -42,7 +45,7 @@ def _key(path: str) -> bytes:
 
 
 def file_stat(st: os.stat_result) -> Stat:
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
 _CODE_DIGEST: str | None = None
@@ -63,10 +66,14 @@ def code_digest() -> str:
     return _CODE_DIGEST
 
 
-def fingerprint(fmt: str, dayfirst: bool, aliases: str | None) -> str:
-    """What, beside a file's bytes, decides the articles read from it."""
+def fingerprint(fmt: str, dayfirst: bool, aliases: str | None, libraries: str) -> str:
+    """What, beside a file's bytes, decides the articles read from it: newscli's code and data,
+    the settings, the aliases file, Python and the libraries (`libraries`: their versions), and
+    the year (a date more than a year ahead is implausible, so the year changes what is read:
+    every file is read once more in a new year)."""
     h = hashlib.sha256(code_digest().encode())
-    h.update(f"\0{fmt}\0{dayfirst}\0".encode())
+    year = time.localtime().tm_year
+    h.update(f"\0{fmt}\0{dayfirst}\0{sys.version}\0{libraries}\0{year}\0".encode())
     if aliases:
         try:
             h.update(Path(aliases).read_bytes())
@@ -81,10 +88,11 @@ class _Open:
 
     path: bytes  # _key()
     stat: Stat
+    started: float  # when it was opened (time.time())
     tasks: int = 0  # tasks read from it so far
     done: int = 0  # of those, decided
     complete: bool = False  # every task has been read
-    bad: bool = False  # an article of it was rejected, or it could not be read whole
+    bad: bool = False  # a problem (rejection, warning, duplicate) or a recalled task: not recorded
     articles: Articles = field(default_factory=list)
 
 
@@ -98,6 +106,7 @@ class Ledger:
         self._open: dict[int, _Open] = {}
         self._next = 0
         self._forget: set[str] = set()
+        self._deleted: set[str] = set()  # ids this run deleted through a file's path (locator)
         self._db: sqlite3.Connection | None = None
         self.problem: str | None = None  # why the ledger is not used, if it is not
         self._empty = False  # nothing to look up (a first ingest): ~8 us saved per file
@@ -146,12 +155,13 @@ class Ledger:
         if self.rescan or self._empty:
             return None
         rows = self._query(
-            "SELECT size, mtime_ns, ctime_ns, ino, fingerprint, articles FROM files WHERE path = ?",
+            "SELECT size, mtime_ns, ctime_ns, ino, dev, fingerprint, articles FROM files"
+            " WHERE path = ?",
             (_key(path),),
         )
-        if not rows or tuple(rows[0][:4]) != st or rows[0][4] != self.fingerprint:
+        if not rows or tuple(rows[0][:5]) != st or rows[0][5] != self.fingerprint:
             return None
-        text = str(rows[0][5])
+        text = str(rows[0][6])
         out: Articles = []
         for item in text.split(",") if text else ():
             aid, _, digest = item.partition(":")
@@ -162,7 +172,7 @@ class Ledger:
         """A file about to be read; the number its tasks and results are reported under."""
         n = self._next
         self._next += 1
-        self._open[n] = _Open(_key(path), st)
+        self._open[n] = _Open(_key(path), st, time.time())
         return n
 
     def task(self, n: int) -> None:
@@ -185,9 +195,9 @@ class Ledger:
                 # before the ledger (and stays a duplicate while the first file is there).
                 f.bad = True
 
-    def rejected(self, n: int | None) -> None:
-        """A file with a rejected article (or a task recalled at Ctrl-C) is read again next
-        time, and reports its problem again."""
+    def reread(self, n: int | None) -> None:
+        """A file with a rejected article or a warning (or a task recalled at Ctrl-C) is read
+        again next time, and reports its problems again, as without the ledger."""
         if n is not None and n in self._open:
             self._open[n].bad = True
 
@@ -197,15 +207,30 @@ class Ledger:
 
     # --- around each commit ---------------------------------------------------------------------
 
-    def before_commit(self) -> None:
-        """Forget the files that gave an article this batch replaces, before the index commits it."""
+    def before_commit(self, deleted: Iterable[str] = ()) -> None:
+        """Forget the files that gave an article this batch replaces, before the index commits it.
+        `deleted`: ids the batch deletes because their file now gives another article (its path,
+        the locator): no file holding them is recorded in this run, and entries holding them go."""
+        for aid in deleted:
+            self._deleted.add(aid)
+            self._forget.add(aid)
         if self._forget:
             self.forget_ids(sorted(self._forget))
             self._forget.clear()
 
     def after_commit(self) -> None:
-        """Record the files whose articles are all in the index now."""
-        ready = [k for k, f in self._open.items() if f.complete and f.done == f.tasks and not f.bad]
+        """Record the files whose articles are all in the index now (called by the index's
+        commit once its commit point is on disk, while it still holds the write lock)."""
+        deleted = self._deleted
+        ready = [
+            k
+            for k, f in self._open.items()
+            if f.complete
+            and f.done == f.tasks
+            and not f.bad
+            and max(f.stat[1], f.stat[2]) / 1e9 < f.started - RACY_S  # else: read it again
+            and not any(a in deleted for a, _ in f.articles)
+        ]
         rows = []
         for k in ready:
             f = self._open.pop(k)
@@ -220,14 +245,17 @@ class Ledger:
                 paths = [(r[0],) for r in rows]
                 db.executemany("DELETE FROM ids WHERE path = ?", paths)
                 db.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [r[:7] for r in rows],
+                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [r[:8] for r in rows],
                 )
                 db.executemany(
-                    "INSERT INTO ids VALUES (?, ?)", [(a, r[0]) for r in rows for a, _ in r[7]]
+                    "INSERT INTO ids VALUES (?, ?)", [(a, r[0]) for r in rows for a, _ in r[8]]
                 )
         except sqlite3.Error as exc:
-            self._rebuild(exc)
+            # Runs inside the index's commit (after its commit point): never raises. Entries
+            # not written only mean files read again.
+            with contextlib.suppress(OSError):
+                self._rebuild(exc)
 
     def forget_ids(self, ids: list[str]) -> None:
         """Drop the entries of every file that gave one of these articles."""

@@ -307,9 +307,12 @@ def ingest(
         ledger = None
         try:
             if any(s != STDIN for s in specs):  # the ledger is read under the write lock
+                from newscli.parse.dates import library_version
+
+                libraries = f"whoosh {index.engine_version()}, dateutil {library_version()}"
                 ledger = Ledger(
                     index.path,
-                    fingerprint(opts.fmt, opts.dayfirst, opts.aliases),
+                    fingerprint(opts.fmt, opts.dayfirst, opts.aliases, libraries),
                     rescan=opts.rescan,
                 )
                 if ledger.problem:
@@ -379,8 +382,8 @@ def _skipped(writer: Any, item: Skipped, tally: _Tally) -> None:
 
 def _problem(p: Problem, n: int | None, tally: _Tally, ledger: Ledger | None) -> None:
     tally.problem(p)
-    if ledger is not None and not is_warning(p):
-        ledger.rejected(n)
+    if ledger is not None:
+        ledger.reread(n)
 
 
 def _ingest_inline(
@@ -494,7 +497,7 @@ def _ingest_parallel(
                 for seq in pool.recall():
                     buffer[seq] = (-1, [])
                     if ledger is not None:
-                        ledger.rejected(file_of.get(seq))  # not done: read again next time
+                        ledger.reread(file_of.get(seq))  # not done: read again next time
             finishing = exhausted or flag.stop
             if finishing and dispatched > epoch_start:
                 close_epoch()
@@ -553,11 +556,11 @@ def writer_commit(
     try:
         n = writer.pending
         if ledger is not None:
-            ledger.before_commit()
-        writer.commit(reopen=reopen)
+            ledger.before_commit(writer.take_replaced())
+        # the ledger's new entries are written once the index's commit point is on disk, before
+        # the write lock is released: another writer's forgetting must see them
+        writer.commit(reopen=reopen, after=ledger.after_commit if ledger is not None else None)
         summary.committed += n
-        if ledger is not None:
-            ledger.after_commit()
     finally:
         _COMMITTING.clear()
         if previous is not None:

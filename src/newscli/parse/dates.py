@@ -106,6 +106,13 @@ class DateResult:
 _NO_DATE = DateResult(None)
 
 
+def library_version() -> str:
+    """dateutil's version: part of what decides the dates read from a file (the ingest ledger)."""
+    import dateutil
+
+    return str(getattr(dateutil, "__version__", "?"))
+
+
 def _max_year() -> int:
     return date.today().year + 1
 
