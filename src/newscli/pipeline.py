@@ -535,7 +535,8 @@ def _ingest_parallel(
                 return
             for worker, msg in pool.replies(timeout=0.2):
                 if msg[0] == "done":
-                    buffer[msg[1]] = (worker, msg[2])
+                    for seq, reports in msg[1]:
+                        buffer[seq] = (worker, reports)
                 else:
                     segments[msg[1]].append((worker, msg[2]))
 
