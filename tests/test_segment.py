@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import random
 import types
 from pathlib import Path
@@ -197,3 +198,73 @@ def test_term_vectors_of_a_glob_field_take_whoosh_path(tmp_path: Path) -> None:
     ours = segment_files(tmp_path, docs, "ours-vectors", schema)
     assert any(name.endswith(".vps") for name in ours)
     assert ours == segment_files(tmp_path, docs, "whoosh-vectors", schema)
+
+
+def _postings(folder: Path) -> dict[tuple[str, bytes], Any]:
+    """Every term of the index's one segment as Whoosh's reader decodes it: its term info and
+    its postings (document, weight, value)."""
+    from whoosh.index import open_dir
+
+    ix = open_dir(str(folder), indexname=INDEX_NAME)
+    out: dict[tuple[str, bytes], Any] = {}
+    with ix.reader() as r:
+        for fieldname, text in r.all_terms():
+            ti = r.term_info(fieldname, text)
+            m = r.postings(fieldname, text)
+            items = []
+            while m.is_active():
+                items.append((m.id(), m.weight(), m.value()))
+                m.next()
+            stats = (ti.weight(), ti.doc_frequency(), ti.min_length(), ti.max_length())
+            out[fieldname, text] = (stats, ti.max_weight(), ti.min_id(), ti.max_id(), items)
+    return out
+
+
+def test_blocks_read_back_as_whoosh_wrote_them_and_tiny_ones_are_not_compressed(
+    tmp_path: Path,
+) -> None:
+    """Whoosh's own writer (its pool, field writer and postings writer) and newscli's, over the
+    same documents: Whoosh's reader decodes the same term infos and postings from both. Only
+    newscli's leaves blocks under SMALLEST_COMPRESSED bytes uncompressed, so its postings file
+    is smaller."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    from newscli.segment import SMALLEST_COMPRESSED
+
+    docs = documents(700, seed=11)
+    sizes = {}
+    for mode in ("whoosh", "ours"):
+        folder = tmp_path / mode
+        ix = _storage(folder).create_index(make_schema(), indexname=INDEX_NAME)
+        writer = SegmentWriter if mode == "whoosh" else _writer_class()
+        w = writer(ix, compound=False)
+        for d in docs:
+            w.add_document(**d)
+        w.commit(merge=False)
+        sizes[mode] = sum(f.stat().st_size for f in folder.glob("*.pst"))
+    assert _postings(tmp_path / "ours") == _postings(tmp_path / "whoosh")
+    assert sizes["ours"] < sizes["whoosh"]
+
+    levels: dict[str, set[int]] = {"small": set(), "large": set()}
+    original = W3LeafMatcher._read_data
+
+    def spy(self: Any) -> None:
+        original(self)
+        raw = self._data  # (ids, weights, values) as unpickled
+        size = len(pickle.dumps(raw, 2))
+        levels["large" if size >= SMALLEST_COMPRESSED else "small"].add(self._compression)
+
+    from whoosh.index import open_dir
+
+    ix = open_dir(str(tmp_path / "ours"), indexname=INDEX_NAME)
+    W3LeafMatcher._read_data = spy
+    try:
+        with ix.reader() as r:
+            for fieldname, text in r.all_terms():
+                m = r.postings(fieldname, text)
+                while m.is_active():
+                    m.value()
+                    m.next()
+    finally:
+        W3LeafMatcher._read_data = original
+    assert levels == {"small": {0}, "large": {3}}

@@ -654,7 +654,7 @@ def _writer_class() -> Any:
     from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocReader
     from whoosh.writing import SegmentWriter
 
-    from newscli.segment import TermPool, write_grouped
+    from newscli.segment import FieldWriter, TermPool, write_grouped
 
     class Writer(SegmentWriter):  # type: ignore[misc]
         """Whoosh's SegmentWriter with its postings grouped by term as they are added and written
@@ -664,6 +664,8 @@ def _writer_class() -> Any:
         def __init__(self, ix: Any, *args: Any, limitmb: int = 128, **kwargs: Any) -> None:
             super().__init__(ix, *args, limitmb=limitmb, **kwargs)
             self.pool = TermPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+            if type(self.fieldwriter) is W3FieldWriter:  # its files are open: change its class
+                self.fieldwriter.__class__ = FieldWriter
             self.committed_hook: Callable[[], None] | None = None
 
         def _commit_toc(self, segments: Any) -> None:
@@ -718,7 +720,7 @@ def _writer_class() -> Any:
                     fw = self.fieldwriter
                     if (
                         grouped is not None
-                        and type(fw) is W3FieldWriter
+                        and type(fw) is FieldWriter
                         and type(fw._codec) is W3Codec
                         and (lengths is None or isinstance(lengths, _LengthTable))
                     ):
