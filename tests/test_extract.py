@@ -299,3 +299,106 @@ def test_fold_caches_names_but_not_whole_texts() -> None:
     body = "Foreign Minister Shah Mahmood Qureshi " * 40
     assert fold(body) == body.lower().strip()
     assert _fold_short.cache_info().currsize == 1  # the body was folded but not kept
+
+
+# --- the title regex's fast scan (OfficialData.title_matches) ----------------------------------
+
+_SCAN_PIECES = [
+    "Foreign Minister",
+    "foreign minister",
+    "FOREIGN MINISTER",
+    "Prime\u00a0Minister",
+    "PM",
+    "pm",
+    "Gen",
+    "gen",
+    "General",
+    "Lt Gen",
+    "President",
+    "president-elect",
+    "vice-President",
+    "Tánaiste",
+    "TÁNAISTE",
+    "Chargé d'Affaires",
+    "Ambassador to the United States",
+    "Shah Mahmood Qureshi",
+    "Imran Khan",
+    "Ishaq Dar",
+    "Mr Qureshi",
+    "A. B. Khan",
+    " ",
+    " ",
+    " ",
+    "  ",
+    ", ",
+    ". ",
+    "\n",
+    "\n\n",
+    "-",
+    "(",
+    ")",
+    '"',
+    "’",
+    "'s",
+    "ſ",
+    "ı",
+    "İ",
+    "K",
+    "ß",
+    "Σ",
+    "x",
+    "7",
+    "_",
+    "said",
+    "the",
+    "his counterpart",
+]
+
+
+def _same_as_finditer(ex: Extractor, text: str) -> None:
+    od = ex.od
+    slow = [(m.span(), m.groupdict()) for m in od.title_regex().finditer(text)]
+    fast = [(m.span(), m.groupdict()) for m in od.title_matches(text)]
+    assert fast == slow, text
+
+
+def test_title_scan_finds_what_the_title_regex_finds(ex: Extractor) -> None:
+    import random
+
+    rnd = random.Random(7)
+    texts = [p.read_text(encoding="utf-8") for p in Path("sample_data").rglob("*.txt")]
+    texts += ["".join(rnd.choices(_SCAN_PIECES, k=rnd.randint(1, 60))) for _ in range(3000)]
+    texts += [t.upper() for t in texts[:40]] + [t.lower() for t in texts[:40]]
+    hits = 0
+    for text in texts:
+        _same_as_finditer(ex, text)
+        hits += sum(1 for _ in ex.od.title_matches(text))
+    assert hits > 1000  # the texts do hold titles with names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Foreign Minister Shah Mahmood Qureshi",  # at the very start
+        "xForeign Minister Shah Mahmood Qureshi",  # inside a word: no match either way
+        "-President Imran Khan",
+        "FOREIGN MINIſTER Shah Mahmood Qureshi",  # ſ matches s only under IGNORECASE
+        "Prıme Minister Imran Khan",  # dotless i, likewise
+        "İ Prime Minister Imran Khan",  # lower() makes İ two characters
+        "prime minister prime minister Imran Khan",  # a failed start, then a match inside it
+    ],
+)
+def test_title_scan_edge_cases(ex: Extractor, text: str) -> None:
+    _same_as_finditer(ex, text)
+
+
+def test_case_insensitive_extras_match_every_code_point() -> None:
+    """The characters the scan cannot see through lower() are all known to it: re's table of
+    extra cases gives those a search of every code point finds (apart from U+0130, whose
+    lower() is two characters, which the scan checks by length)."""
+    from newscli.extract.officials import _matched_apart, case_insensitive_extras
+
+    letters = set("abcdefghijklmnopqrstuvwxyzáé'")
+    found = _matched_apart(letters)
+    assert {"ſ", "ı"} <= found
+    assert found - case_insensitive_extras(letters) <= {"\u0130"}
