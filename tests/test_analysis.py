@@ -25,6 +25,9 @@ TRICKY = [
     "Ça va? Ελλάδα Россия 中国 ＡＢＣ",
     "a.b.c a..b _under_score__ 12_34",
     " ".join(f"word{i}" for i in range(5000)),  # single positions past the encoding cache's limit
+    "ΟΔΟΣ ΑΣ'Β ΑΣ.Β ΟΔΟΣ. Σ ΣΑ",  # capital sigma: lowered as final or not by what follows
+    "İSTANBUL İzmir KİEV",  # U+0130 lowers to two characters
+    "“Pakistan’s” — Qureshi’s visit… café ﬁnal",  # non-ASCII the fast path takes
 ]
 
 
@@ -203,3 +206,47 @@ def test_marking_words_are_what_the_highlighter_marks() -> None:
         assert got == expected, text[:80]
         marked += sum(1 for e in expected if e[4])
     assert marked > 1000
+
+
+def test_term_positions_over_random_texts_match_the_chain() -> None:
+    """Random texts from characters that lower() treats specially (capital sigma, U+0130,
+    final sigma's case-ignorable neighbours), punctuation the tokenizer joins on, accents."""
+    import random
+
+    from whoosh.formats import Positions
+
+    from newscli.analysis import FusedPositions
+
+    pool = ["Σ", "ΑΣ", "σ", "ς", "İ", "ı", "'", "’", ".", "..", " ", "  ", "\n", "-", "_", "3"]
+    pool += ["Minister", "ministers", "TALKS", "Türkiye", "é", "ß", "ǅ", "ﬁ", "the", "a", "U.S."]
+    rnd = random.Random(5)
+    ours, theirs = FusedPositions(), Positions()
+    for _ in range(3000):
+        text = "".join(rnd.choices(pool, k=rnd.randint(0, 40)))
+        expected = list(theirs.word_values(text, chain(), mode="index"))
+        assert list(ours.word_values(text, text_analyzer(), mode="index")) == expected, text
+
+
+def test_lower_maps_each_character_to_one_of_the_same_kind() -> None:
+    """What term_positions' findall over the lower-cased text relies on: every code point
+    lowers to one character (but U+0130, to two), a word character to a word character and
+    any other to another, and only the capital sigma depends on its neighbours."""
+    import random
+    import re
+    import sys
+
+    word = re.compile(r"\w")
+    longer, kind = [], []
+    for cp in range(sys.maxunicode + 1):
+        c = chr(cp)
+        low = c.lower()
+        if len(low) != 1:
+            longer.append(cp)
+        elif bool(word.match(c)) != bool(word.match(low)):
+            kind.append(cp)
+    assert longer == [0x130] and kind == []
+    rnd = random.Random(1)
+    letters = [chr(cp) for cp in range(0x20, 0x3000) if cp != 0x3A3]
+    for _ in range(200):
+        random_text = "".join(rnd.choices(letters, k=50))
+        assert random_text.lower() == "".join(c.lower() for c in random_text)
