@@ -348,9 +348,9 @@ def find_officials(
             if name and name not in country_words and len(name.split()) >= 2:
                 title = " ".join(m.group("title").split())
                 found.append(_Found(name, title, m.start("name"), 2))
+    folded = fold_aligned(text)
     known_rx = data.known_regex()
     if known_rx is not None:
-        folded = fold_aligned(text)
         for m in known_rx.finditer(folded):
             original = text[m.start() : m.end()]
             key = fold(m.group(0))
@@ -362,7 +362,7 @@ def find_officials(
             ):
                 k = data.known[key]
                 found.append(_Found(k.name, k.title, m.start(), 1))
-    return _merge(text, found, data)
+    return _merge(text, folded, found, data)
 
 
 _COUNTERPART = re.compile(rf"counterpart(?<!\wcounterpart)s?,?[ \u00a0]+(?P<name>{NAME})")
@@ -412,7 +412,7 @@ def _surname(name: str) -> str:
     return _strip_particle(parts[-1]) if parts else name
 
 
-def _merge(text: str, found: list[_Found], data: OfficialData) -> list[Official]:
+def _merge(text: str, folded: str, found: list[_Found], data: OfficialData) -> list[Official]:
     found.sort(key=lambda f: f.start)
     full: dict[str, dict[str, object]] = {}  # folded canonical -> {name, title, first}
     singles: list[_Found] = []
@@ -476,7 +476,7 @@ def _merge(text: str, found: list[_Found], data: OfficialData) -> list[Official]
         if entry["title"] is None:
             known_title = data.known.get(fold(str(entry["name"])))
             entry["title"] = known_title.title if known_title else None
-    counts = _mention_counts(text, full, by_surname, data)
+    counts = _mention_counts(text, folded, full, by_surname, data)
     ordered = sorted(full.items(), key=lambda kv: (-counts[kv[0]], int(str(kv[1]["first"]))))
     return [
         Official(
@@ -508,12 +508,12 @@ def _whole_words(words: tuple[str, ...]) -> re.Pattern[str]:
 
 def _mention_counts(
     text: str,
+    folded: str,  # fold_aligned(text)
     full: dict[str, dict[str, object]],
     by_surname: dict[str, list[str]],
     data: OfficialData,
 ) -> Counter[str]:
     counts: Counter[str] = Counter()
-    folded = fold_aligned(text)
     for key, entry in full.items():
         name = str(entry["name"])
         surname_key = fold(_surname(name))
