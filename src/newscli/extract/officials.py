@@ -256,9 +256,7 @@ def _matched_apart(letters: set[str]) -> set[str]:
     """case_insensitive_extras without re's table: each letter against every code point. Also
     finds the characters whose lower() is longer than one (U+0130), which title_matches checks
     apart."""
-    import sys
-
-    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    every = "".join(map(chr, range(0x110000)))  # every code point
     out: set[str] = set()
     for letter in letters:
         found = re.compile("(?i)" + re.escape(letter)).findall(every)
