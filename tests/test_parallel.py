@@ -171,3 +171,50 @@ def test_a_worker_snapshot_outlives_the_merge_of_its_segments(tmp_path: Path) ->
             assert fields is not None and fields["id"] == aid
     finally:
         builder.close()
+
+
+def test_workers_take_the_aliases_file_and_none_after_it(tmp_path: Path) -> None:
+    """Workers share one default extractor, loaded in their forkserver; a run with an aliases
+    file loads its own, and a later run without one is not given those aliases."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"{i}.txt").write_text(
+            f"Title: Summit {i}\nDate: 2024-01-{i + 1:02d}\n\nLeaders met in Bharatvarsh {i}.\n",
+            encoding="utf-8",
+        )
+    aliases = tmp_path / "aliases.tsv"
+    aliases.write_text("Bharatvarsh\tIN\n", encoding="utf-8")
+
+    def countries(index: Path) -> set[str]:
+        return {c["code"] for rec in records(index) for c in rec["countries"]}
+
+    r = cli(
+        "ingest",
+        "--index",
+        str(tmp_path / "a"),
+        "--jobs",
+        "2",
+        "--aliases",
+        str(aliases),
+        str(folder),
+    )
+    assert r.code == 0, r.err
+    assert countries(tmp_path / "a") == {"IN"}
+    r = cli("ingest", "--index", str(tmp_path / "b"), "--jobs", "2", str(folder))
+    assert r.code == 0, r.err
+    assert countries(tmp_path / "b") == set()
+
+
+def test_preload_warms_the_default_extractor() -> None:
+    from newscli import parallel
+
+    saved = parallel._PRELOADED
+    try:
+        parallel.preload()
+        ex = parallel._PRELOADED
+        assert ex is not None and ex.aliases_file is None
+        assert ex.od._title_rx is not None and ex.od._known_rx is not None
+        assert ex.gz._rx is not None
+    finally:
+        parallel._PRELOADED = saved

@@ -63,6 +63,23 @@ Report = Indexed | Problem
 # --- worker side -------------------------------------------------------------------------------
 
 
+_PRELOADED: Extractor | None = None  # the default extractor, loaded in the forkserver
+
+
+def preload() -> None:
+    """Run in the forkserver before it forks the workers (newscli._forkserver): the worker's
+    modules and a warmed default extractor, which every worker then inherits instead of
+    loading and compiling its own (~0.4 s of CPU each: ~0.14 s of imports, ~0.25 s of
+    regexes compiled at the first article)."""
+    global _PRELOADED
+    import newscli.index
+    import newscli.pipeline  # noqa: F401
+
+    extractor = Extractor.load(None)
+    extractor.warm()
+    _PRELOADED = extractor
+
+
 def _watchdog(life: Connection) -> None:
     with contextlib.suppress(EOFError, OSError):
         life.recv()
@@ -85,7 +102,10 @@ def worker_main(
     threading.Thread(target=_watchdog, args=(life,), daemon=True).start()
     builder = None
     try:
-        extractor = Extractor.load(Path(aliases) if aliases else None)
+        if aliases is None and _PRELOADED is not None:
+            extractor = _PRELOADED
+        else:
+            extractor = Extractor.load(Path(aliases) if aliases else None)
         builder = SegmentBuilder(Path(index_path), name)
         while True:
             try:
@@ -160,6 +180,10 @@ class Workers:
     def __init__(self, n: int, index_path: Path, aliases: str | None, dayfirst: bool) -> None:
         method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
         ctx: Any = mp.get_context(method)
+        if method == "forkserver":
+            # takes effect when this process starts its forkserver (its first ingest);
+            # "__main__" as by default, else each worker would run the main script again
+            ctx.set_forkserver_preload(["__main__", "newscli._forkserver"])
         self.n = n
         self._queues: list[queue.SimpleQueue[Any]] = []
         self._senders: list[threading.Thread] = []

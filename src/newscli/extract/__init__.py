@@ -122,5 +122,9 @@ class Extractor:
         officials = tuple(find_officials(text, self.od, self._country_words))
         return article._replace(countries=countries, main_country=main, officials=officials)
 
+    def warm(self) -> None:
+        """Compile now the regexes compiled at the first article (~0.25 s)."""
+        self.extract(Article(title="Warm-up", body="ISLAMABAD: Foreign Minister Ishaq Dar said."))
+
     def resolve_country(self, value: str) -> str | None:
         return self.gz.resolve(value)
