@@ -162,7 +162,12 @@ def test_sigint_commits_what_is_done_and_exits_130(
 ) -> None:
     index = tmp_path / "index"
     proc = start("ingest", str(corpus), "--batch", str(BATCH), "--jobs", "1", index=index)
-    time.sleep(max(full_run_seconds * 0.25, 1.0))  # well before the end, after start-up
+    # right after its first batch is committed (Whoosh's TOC of generation 1): mid-run, however
+    # fast the machine, and not before start-up is over
+    deadline = time.monotonic() + max(full_run_seconds * 5, 30.0)
+    while not list(index.glob("_MAIN_[1-9]*.toc")):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
@@ -173,19 +178,34 @@ def test_sigint_commits_what_is_done_and_exits_130(
 
 
 def test_second_writer_waits_then_times_out_and_searches_work(corpus: Path, tmp_path: Path) -> None:
+    """The first writer holds the lock while it waits for more of its standard input: the
+    second one's wait is sure to fall inside the first's run, however fast ingesting is."""
     index = tmp_path / "index"
     assert newscli("ingest", str(corpus / "a00000.txt"), index=index).returncode == 0
-    first = start("ingest", str(corpus), "--batch", str(BATCH), "--jobs", "1", index=index)
-    time.sleep(1.0)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "newscli", "ingest", "-", "--batch", "1", "--index", str(index)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert first.stdin is not None
+    record = {"title": "From the pipe", "body": "Foreign Minister Ishaq Dar spoke.", "source": "P"}
+    first.stdin.write(json.dumps(record) + "\n")
+    first.stdin.flush()
+    deadline = time.monotonic() + 60
+    while stats(index)["articles"] < 2:  # the first writer committed its first record
+        assert first.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
     second = newscli("ingest", str(corpus / "a00001.txt"), "--wait", "0.5", index=index)
     search = newscli("search", "*", "--count", index=index)
-    first.communicate(timeout=300)
-    first_rc = first.returncode
-    assert first_rc == 0
+    _out, err = first.communicate(json.dumps(dict(record, title="Second from the pipe")) + "\n")
+    assert first.returncode == 0, err
+    assert "2 added" in err
     assert second.returncode == 2
     assert "waiting" in second.stderr
     assert "newscli: error:" in second.stderr and "locked" in second.stderr
-    assert search.returncode == 0 and int(search.stdout) >= 1  # reads see the last commit meanwhile
+    assert search.returncode == 0 and int(search.stdout) >= 2  # reads see the last commit meanwhile
 
 
 def test_second_writer_waits_and_succeeds(corpus: Path, tmp_path: Path) -> None:

@@ -190,3 +190,70 @@ def test_shown_fast_path_agrees_with_the_full_cleaning(path: str) -> None:
 
     full = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     assert shown(path) == clean(full).replace("\n", " ")
+
+
+# --- standard input read as it comes ------------------------------------------------------------
+
+
+class _Trickle:
+    """A pipe that hands over one byte per read1 (and everything at a plain read)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read1(self, n: int = -1) -> bytes:
+        out, self.data = self.data[:1], self.data[1:]
+        return out
+
+    def read(self, n: int = -1) -> bytes:
+        out, self.data = (self.data, b"") if n < 0 else (self.data[:n], self.data[n:])
+        return out
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt"),
+    [
+        (b'[\n  {"title": "A", "body": "B"}\n]\n', "json"),
+        (b'\xef\xbb\xbf{\n  "title": "A",\n  "body": "B"\n}\n', "json"),
+        (b'{"title": "A", "body": "B"}\n{"title": "C", "body": "D"}\n', "jsonl"),
+        (b"[Updated] Pakistan and India talk\n\nBody.\n", "text"),
+        (b"Meridian Times\n\n4 March 2024\n\nTalks\n\nBody.\n", "text"),
+        (b'{"title": "A", "body": "B"}', "jsonl"),  # one record, no newline: the pipe ends
+    ],
+)
+def test_a_pipe_is_sniffed_from_what_it_sent_first(data: bytes, fmt: str) -> None:
+    from newscli.sources import Task, _tasks_from_stream
+
+    tasks = list(_tasks_from_stream("<stdin>", _Trickle(data), "auto", size=None))  # type: ignore[arg-type]
+    assert tasks and all(isinstance(t, Task) and t.fmt == fmt for t in tasks)
+    assert b"".join(t.data for t in tasks if isinstance(t, Task)).replace(
+        b"\n", b""
+    ) == data.replace(b"\n", b"")
+
+
+def test_json_lines_from_a_pipe_become_tasks_as_they_come() -> None:
+    """The first record is a task before the writer sends the second: `tail -f | ingest -`."""
+    import threading
+
+    from newscli.sources import Task, _tasks_from_stream
+
+    r, w = os.pipe()
+    got_first = threading.Event()
+
+    def writer() -> None:
+        with os.fdopen(w, "wb") as fh:
+            fh.write(b'{"title": "A", "body": "one"}\n')
+            fh.flush()
+            got_first.wait(timeout=10)
+            fh.write(b'{"title": "B", "body": "two"}\n')
+
+    t = threading.Thread(target=writer)
+    t.start()
+    seen: list[tuple[int, bool]] = []
+    with os.fdopen(r, "rb") as fh:
+        for task in _tasks_from_stream("<stdin>", fh, "auto", size=None):
+            assert isinstance(task, Task)
+            seen.append((task.first_line, got_first.is_set()))
+            got_first.set()
+    t.join()
+    assert seen == [(1, False), (2, True)]

@@ -180,10 +180,11 @@ def tasks_for(path: str, fmt: Format = "auto") -> Iterator[Task | Problem]:
 def _tasks_from_stream(
     origin: str, fh: BinaryIO, fmt: Format, size: int | None
 ) -> Iterator[Task | Problem]:
-    head = fh.read(65536)
+    """size None: a pipe (stdin), read as its data comes."""
+    head = fh.read(65536) if size is not None else _first_line(fh)
     kind = _sniff(origin, head, fmt)
     if kind == "jsonl":
-        yield from _jsonl_tasks(origin, head, fh)
+        yield from _jsonl_tasks(origin, head, fh, live=size is None)
         return
     limit = MAX_JSON_BYTES if kind == "json" else MAX_TEXT_BYTES
     if size is not None and size > limit:
@@ -201,11 +202,39 @@ def _tasks_from_stream(
     yield Task(origin, kind, data, 1, True)
 
 
-def _jsonl_tasks(origin: str, head: bytes, fh: BinaryIO) -> Iterator[Task]:
+def _first_line(fh: BinaryIO) -> bytes:
+    """What a pipe has sent until _sniff can tell its format (at most 64 KiB, or all of it when
+    it ends first), without waiting for 64 KiB that may come much later or never."""
+    head = b""
+    read = getattr(fh, "read1", fh.read)
+    while len(head) < 65536 and not _sniffable(head):
+        chunk = read(65536 - len(head))
+        if not chunk:
+            break
+        head += chunk
+    return head
+
+
+def _sniffable(head: bytes) -> bool:
+    """_sniff decides from this: the first non-blank character; after "[" the next one; after
+    "{" also the whole first line."""
+    s = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if s[:1] == b"[":
+        return bool(s[1:].lstrip(b" \t\r\n"))
+    if s[:1] == b"{":
+        return b"\n" in s and bool(s[1:].lstrip(b" \t\r\n"))
+    return bool(s)
+
+
+def _jsonl_tasks(origin: str, head: bytes, fh: BinaryIO, *, live: bool = False) -> Iterator[Task]:
+    """Tasks of up to JSONL_CHUNK_LINES lines. `live` (a pipe): each read takes what has come
+    (read1), and the lines complete so far become a task before the next read, which may wait:
+    `tail -f feed.jsonl | newscli ingest - --batch 1` indexes each record as it comes."""
     buf = head
     lines: list[bytes] = []
     first = 1
     lineno = 0
+    read = getattr(fh, "read1", fh.read) if live else fh.read
     while True:
         *complete, buf = buf.split(b"\n")
         for line in complete:
@@ -214,7 +243,10 @@ def _jsonl_tasks(origin: str, head: bytes, fh: BinaryIO) -> Iterator[Task]:
             if len(lines) >= JSONL_CHUNK_LINES:
                 yield Task(origin, "jsonl", b"\n".join(lines), first, False)
                 first, lines = lineno + 1, []
-        chunk = fh.read(1 << 20)
+        if live and lines:
+            yield Task(origin, "jsonl", b"\n".join(lines), first, False)
+            first, lines = lineno + 1, []
+        chunk = read(1 << 20)
         if not chunk:
             break
         buf += chunk
