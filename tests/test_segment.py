@@ -268,3 +268,30 @@ def test_blocks_read_back_as_whoosh_wrote_them_and_tiny_ones_are_not_compressed(
     finally:
         W3LeafMatcher._read_data = original
     assert levels == {"small": {0}, "large": {3}}
+
+
+def test_term_vectors_read_back_as_whoosh_wrote_them(tmp_path: Path) -> None:
+    """A field with term vectors (none in newscli's schema; a user's glob field may have one):
+    its vector blocks, whose ids are terms, read back as plain Whoosh wrote them."""
+    from whoosh.fields import TEXT
+    from whoosh.index import open_dir
+
+    docs = [dict(d, x_v=d["body"]) for d in documents(60, seed=4)]
+    vectors = {}
+    for mode in ("whoosh", "ours"):
+        schema = make_schema()
+        schema.add("*_v", TEXT(vector=True, stored=True), glob=True)
+        folder = tmp_path / mode
+        ix = _storage(folder).create_index(schema, indexname=INDEX_NAME)
+        writer = SegmentWriter if mode == "whoosh" else _writer_class()
+        w = writer(ix, compound=False)
+        for d in docs:
+            w.add_document(**d)
+        w.commit(merge=False)
+        with open_dir(str(folder), indexname=INDEX_NAME).reader() as r:
+            vectors[mode] = [
+                list(r.vector_as("weight", n, "x_v")) if r.has_vector(n, "x_v") else None
+                for n in range(r.doc_count_all())
+            ]
+    assert vectors["ours"] == vectors["whoosh"]
+    assert sum(1 for v in vectors["ours"] if v) > 40

@@ -152,8 +152,16 @@ _pack_extent = struct.Struct("!qi").pack  # offset (pack_long) and length (pack_
 _pack_ushort = struct.Struct("!H").pack
 
 
+def deltas(ids: Sequence[int]) -> tuple[int, ...]:
+    """A block's document numbers as Whoosh 3 stores them: the first, then the differences."""
+    if len(ids) == 1:
+        return (ids[0],)
+    return (ids[0], *map(sub, ids[1:], ids[:-1]))
+
+
 def block_bytes(
-    ids: Sequence[int],
+    ids: tuple[int, ...],  # as stored: deltas() of the document numbers
+    last_id: int,
     weights: array[float],  # array("f"): the weights as the block keeps them
     values: list[bytes],  # the non-empty encoded values
     fixedsize: int | None,
@@ -164,14 +172,10 @@ def block_bytes(
     last: bool,
 ) -> bytes:
     """One Whoosh 3 postings block: its length (negative for a term's last block), its info and
-    its data -- the pickle of (docnum deltas, weights: None when all are 1, one float when all
-    are equal, else each; values: each, none for a fixed size of 0, else joined) -- compressed
-    from SMALLEST_COMPRESSED bytes on."""
+    its data -- the pickle of (ids; weights: None when all are 1, one float when all are equal,
+    else each; values: each, none for a fixed size of 0, else joined) -- compressed from
+    SMALLEST_COMPRESSED bytes on."""
     n = len(ids)
-    if n == 1:
-        deltas: tuple[int, ...] = (ids[0],)
-    else:
-        deltas = (ids[0], *map(sub, ids[1:], ids[:-1]))
     if weights.count(1.0) == n:
         w: Any = None
     elif weights.count(weights[0]) == n:
@@ -184,12 +188,12 @@ def block_bytes(
         v = None
     else:
         v = b"".join(values)
-    data = dumps((deltas, w, v), 2)
+    data = dumps((ids, w, v), 2)
     comp = compression if len(data) >= SMALLEST_COMPRESSED else 0
     if comp:
         data = zlib.compress(data, comp)
     info = dumps(
-        (n, ids[-1], maxweight, comp, length_to_byte(minlength), length_to_byte(maxlength)), 2
+        (n, last_id, maxweight, comp, length_to_byte(minlength), length_to_byte(maxlength)), 2
     )
     size = len(info) + len(data)
     return _pack_int(-size if last else size) + info + data
@@ -200,42 +204,27 @@ class PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
     newscli's writers use it for every term, through FieldWriter."""
 
     def _write_block(self, last: bool = False) -> None:
+        if self._byteids:  # a vector's terms as ids: not a field writer's (the document's is)
+            super()._write_block(last)
+            return
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         ids = self._ids
-        if self._byteids:  # term vectors: their ids are terms, kept as they are
-            data = dumps((tuple(ids), self._mini_weights(), self._mini_values()), 2)
-            comp = self._compression if len(data) >= SMALLEST_COMPRESSED else 0
-            if comp:
-                data = zlib.compress(data, comp)
-            info = dumps(
-                (
-                    len(ids),
-                    ids[-1],
-                    self._maxweight,
-                    comp,
-                    length_to_byte(self._minlength),
-                    length_to_byte(self._maxlength),
-                ),
-                2,
+        self._postfile.write(
+            block_bytes(
+                deltas(ids),
+                ids[-1],
+                self._weights,
+                self._values,
+                self._format.fixed_value_size(),
+                self._maxweight,
+                self._minlength,
+                self._maxlength,
+                self._compression,
+                last,
             )
-            size = len(info) + len(data)
-            self._postfile.write(_pack_int(-size if last else size) + info + data)
-        else:
-            self._postfile.write(
-                block_bytes(
-                    ids,
-                    self._weights,
-                    self._values,
-                    self._format.fixed_value_size(),
-                    self._maxweight,
-                    self._minlength,
-                    self._maxlength,
-                    self._compression,
-                    last,
-                )
-            )
+        )
         self._blockcount += 1
         self._new_block()
 
@@ -311,7 +300,8 @@ def write_grouped(
             start = base + len(out)
             out += WHOOSH3_HEADER_MAGIC
             out += block_bytes(
-                ids,
+                deltas(ids),
+                ids[-1],
                 w32,
                 [v for v in values if v],
                 fixedsize,
