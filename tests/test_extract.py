@@ -394,11 +394,34 @@ def test_title_scan_edge_cases(ex: Extractor, text: str) -> None:
 
 def test_case_insensitive_extras_match_every_code_point() -> None:
     """The characters the scan cannot see through lower() are all known to it: re's table of
-    extra cases gives those a search of every code point finds (apart from U+0130, whose
-    lower() is two characters, which the scan checks by length)."""
-    from newscli.extract.officials import _matched_apart, case_insensitive_extras
+    extra cases gives those a search of every code point finds for the titles' letters (apart
+    from U+0130, whose lower() is two characters, which the scan checks by length)."""
+    import re
 
-    letters = set("abcdefghijklmnopqrstuvwxyzáé'")
-    found = _matched_apart(letters)
+    from newscli.extract.officials import case_insensitive_extras
+
+    letters = {c for t in Extractor.load().od.titles for c in " ".join(t.split()).lower()}
+    every = "".join(map(chr, range(0x110000)))
+    found = set()
+    for letter in letters:
+        matched = re.compile("(?i)" + re.escape(letter)).findall(every)
+        found.update(c for c in matched if c.lower() != letter)
+    extras = case_insensitive_extras(letters)
+    assert extras is not None  # this interpreter's re has the table
     assert {"ſ", "ı"} <= found
-    assert found - case_insensitive_extras(letters) <= {"\u0130"}
+    assert found - extras <= {"\u0130"}
+
+
+def test_title_scan_without_re_case_table_takes_the_plain_regex(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from newscli.extract import officials
+
+    monkeypatch.setattr(officials, "case_insensitive_extras", lambda letters: None)
+    fresh = Extractor.load()
+    text = "FOREIGN MINIſTER Shah Mahmood Qureshi met Prime Minister Imran Khan."
+    assert fresh.od._title_scan is None
+    _same_as_finditer(fresh, text)
+    assert fresh.od._title_scan is not None
+    unsafe = fresh.od._title_scan[1]
+    assert unsafe is not None and unsafe.search("plain ascii")  # every text: the plain regex

@@ -257,9 +257,10 @@ def _whole_matches(rx: Any) -> Any:
 
 def _same_words_lowered(value: str, low: str) -> bool:
     """Tokenizing `low` (value.lower()) gives each word of `value` lower-cased, at the same
-    index: lower() maps character to character here (but for U+0130 it always does, and
-    keeps word characters word characters: checked over every code point) and depends on no
-    context (but for a capital sigma, lowered as final or not by what follows it)."""
+    index, when lower() kept the length and there is no capital sigma: lower() maps every
+    character to one character but U+0130, never makes a word character of another or the
+    reverse (tests check every code point), and depends on no neighbour but for the capital
+    sigma (final or not by what follows it)."""
     return len(low) == len(value) and "\u03a3" not in value
 
 

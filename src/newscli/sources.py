@@ -181,7 +181,7 @@ def _tasks_from_stream(
     origin: str, fh: BinaryIO, fmt: Format, size: int | None
 ) -> Iterator[Task | Problem]:
     """size None: a pipe (stdin), read as its data comes."""
-    head = fh.read(65536) if size is not None else _first_line(fh)
+    head = fh.read(65536) if size is not None else _pipe_head(fh)
     kind = _sniff(origin, head, fmt)
     if kind == "jsonl":
         yield from _jsonl_tasks(origin, head, fh, live=size is None)
@@ -202,7 +202,7 @@ def _tasks_from_stream(
     yield Task(origin, kind, data, 1, True)
 
 
-def _first_line(fh: BinaryIO) -> bytes:
+def _pipe_head(fh: BinaryIO) -> bytes:
     """What a pipe has sent until _sniff can tell its format (at most 64 KiB, or all of it when
     it ends first), without waiting for 64 KiB that may come much later or never."""
     head = b""

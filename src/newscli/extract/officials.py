@@ -234,34 +234,28 @@ def _title_starts(titles: list[str]) -> tuple[re.Pattern[str], re.Pattern[str] |
     (`unsafe`) takes the plain regex. lower() never turns a word character into another kind.
     """
     lowered = sorted({" ".join(t.split()).lower() for t in titles if t.strip()})
-    extra = sorted(case_insensitive_extras({c for t in lowered for c in t}))
-    unsafe = re.compile("[" + "".join(map(re.escape, extra)) + "]") if extra else None
+    extra = case_insensitive_extras({c for t in lowered for c in t})
+    if extra is None:
+        unsafe: re.Pattern[str] | None = re.compile(".", re.S)  # unknown: every text
+    elif extra:
+        unsafe = re.compile("[" + "".join(map(re.escape, sorted(extra))) + "]")
+    else:
+        unsafe = None
     return re.compile(rf"[^\w-](?:{trie_pattern(lowered)})"), unsafe
 
 
-def case_insensitive_extras(letters: set[str]) -> set[str]:
+def case_insensitive_extras(letters: set[str]) -> set[str] | None:
     """The characters that re's IGNORECASE matches to one of `letters` (lower-case) although
-    they lower() to another character. From re's own table of extra cases where it has one
-    (CPython 3.11-3.13), else found by matching every code point (~0.1 s a letter)."""
+    they lower() to another character, from re's own table of extra cases (CPython 3.11-3.13;
+    tests/test_extract.py checks it against every code point). None where re has no such
+    table: then every text takes the plain regex."""
     import importlib
 
     try:
         table = importlib.import_module("re._compiler")._EXTRA_CASES
     except (ImportError, AttributeError):
-        return _matched_apart(letters)
+        return None
     return {chr(x) for c in letters for x in table.get(ord(c), ())}
-
-
-def _matched_apart(letters: set[str]) -> set[str]:
-    """case_insensitive_extras without re's table: each letter against every code point. Also
-    finds the characters whose lower() is longer than one (U+0130), which title_matches checks
-    apart."""
-    every = "".join(map(chr, range(0x110000)))  # every code point
-    out: set[str] = set()
-    for letter in letters:
-        found = re.compile("(?i)" + re.escape(letter)).findall(every)
-        out.update(c for c in found if c.lower() != letter)
-    return out
 
 
 def load_official_data() -> OfficialData:
