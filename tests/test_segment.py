@@ -51,6 +51,14 @@ def documents(n: int, seed: int = 5) -> list[dict[str, Any]]:
             doc["date"] = doc["sort_asc"]
         if i % 5 == 0:
             doc["locator"] = f"path:/x/{i}.txt"
+        if i % 11 == 5:  # keyword lists with repeats, blanks and spaces; empty and odd IDs
+            doc["country"] = " PK , ,IN,PK,,TR "
+            doc["official"] = "Ishaq Dar, Ishaq Dar ,Erdoğan"
+            doc["sort_desc"] = ""
+            doc["source"] = " Dawn  "
+        if i % 13 == 6:
+            doc["country"] = ""
+            doc["hijri"] = "1446-05-20"
         docs.append(doc)
     return docs
 

@@ -226,17 +226,27 @@ class FusedPositions(Positions):  # type: ignore[misc]
         ):
             yield from super().word_values(value, analyzer, **kwargs)
             return
+        yield from self.postings(value, analyzer, as_bytes=False)
+
+    def postings(self, value: str, analyzer: FusedAnalyzer, *, as_bytes: bool) -> list[Any]:
+        """(word, frequency, weight, encoded positions) for each word of `value`, as
+        word_values yields them; with `as_bytes`, each word UTF-8 encoded as FieldType.index()
+        gives it (newscli's segment writer takes these without the generators in between)."""
         boost = self.field_boost
         single = _SINGLE_POSITION
+        encode = self.encode
+        out = []
         for word, positions in analyzer.term_positions(value).items():
+            key = word.encode("utf-8") if as_bytes else word
             if len(positions) == 1 and positions[0] < _SINGLE_LIMIT:
                 at = positions[0]  # most words of an article occur once: their encoding is kept
                 encoded = single.get(at)
                 if encoded is None:
-                    encoded = single[at] = self.encode(positions)
-                yield word, 1, boost, encoded
+                    encoded = single[at] = encode(positions)
+                out.append((key, 1, boost, encoded))
             else:
-                yield word, len(positions), len(positions) * boost, self.encode(positions)
+                out.append((key, len(positions), len(positions) * boost, encode(positions)))
+        return out
 
 
 # Whoosh's default tokenizer pattern (StemmingAnalyzer's), and the same with its group not
