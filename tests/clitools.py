@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from newscli.cli import run
@@ -31,3 +32,16 @@ def cli(*args: str, tty: bool = False, width: int = 160, no_color: bool = False)
     )
     code = run(list(args), env)
     return Result(code, out.getvalue(), err.getvalue())
+
+
+def records(index: Path, *, drop: tuple[str, ...] = ("ingested_at",)) -> list[dict[str, Any]]:
+    """Every article of the index (`newscli export`), sorted by id, without the fields in
+    `drop` (by default the ingest time, which differs between two otherwise equal runs)."""
+    r = cli("export", "--index", str(index))
+    assert r.code == 0, r.err
+    out = []
+    for rec in r.jsonl():
+        for name in drop:
+            rec.pop(name, None)
+        out.append(rec)
+    return sorted(out, key=lambda x: x["id"])

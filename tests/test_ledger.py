@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+import clitools
 from clitools import cli
 from conftest import SAMPLE
 from newscli import pipeline
@@ -44,14 +45,7 @@ def summary(err: str) -> dict[str, int]:
 
 
 def records(index: Path) -> list[dict[str, Any]]:
-    r = cli("export", "--index", str(index))
-    assert r.code == 0, r.err
-    out = []
-    for rec in r.jsonl():
-        rec.pop("ingested_at", None)
-        rec.pop("path", None)  # the two worlds' corpora live in different folders
-        out.append(rec)
-    return sorted(out, key=lambda x: x["id"])
+    return clitools.records(index, drop=("ingested_at", "path"))  # two worlds, two folders
 
 
 def feed_line(i: int, body: str | None = None) -> str:
@@ -151,23 +145,22 @@ def test_with_the_ledger_every_step_ends_as_a_full_rescan(tmp_path: Path, jobs: 
     for w in worlds:
         (w.corpus.parent / "feed.jsonl").rename(w.corpus / "feed.jsonl")
     step()
+
     # a file renamed, then a new file at its old path: the old path's article is replaced, so
     # the renamed file, which gave the same article, must be read again
-    for w in worlds:
-        (w.corpus / "single.txt").write_text(
-            "Meridian Times\n\n5 March 2024\n\nStory one\n\nKABUL: Afghanistan said one.\n",
-            encoding="utf-8",
-        )
-    step()
+    def single(day: int, n: str) -> None:
+        for w in worlds:
+            (w.corpus / "single.txt").write_text(
+                f"Meridian Times\n\n{day} March 2024\n\nStory {n}\n\nKABUL: Afghanistan said {n}.\n",
+                encoding="utf-8",
+            )
+        step()
+
+    single(5, "one")
     for w in worlds:
         (w.corpus / "single.txt").rename(w.corpus / "story-one.txt")
     step()
-    for w in worlds:
-        (w.corpus / "single.txt").write_text(
-            "Meridian Times\n\n6 March 2024\n\nStory two\n\nKABUL: Afghanistan said two.\n",
-            encoding="utf-8",
-        )
-    step()
+    single(6, "two")
     _, b = step()
     assert "Story one" in {r["title"] for r in records(fast.index)}
     # a copy of a file made, then the original edited in the same run

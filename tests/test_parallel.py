@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from clitools import cli
+from clitools import cli, records
 from conftest import SAMPLE
 
 pytestmark = pytest.mark.slow
@@ -28,16 +28,6 @@ def problems(err: str) -> list[str]:
     return [
         x for x in err.splitlines() if "added," not in x and not x.startswith("newscli: waiting")
     ]
-
-
-def records(index: Path) -> list[dict[str, Any]]:
-    r = cli("export", "--index", str(index))
-    assert r.code == 0, r.err
-    out = []
-    for rec in r.jsonl():
-        rec.pop("ingested_at", None)
-        out.append(rec)
-    return sorted(out, key=lambda x: x["id"])
 
 
 def ingest(index: Path, *inputs: str | Path, jobs: int, batch: int = 2000) -> Any:
@@ -112,14 +102,22 @@ def test_parallel_reingest_is_unchanged_and_updates_are_seen(corpus: Path, tmp_p
     assert cli("check", "--index", str(index)).code == 0
 
 
-def test_many_small_batches_are_merged_not_piled_up(tmp_path: Path) -> None:
-    folder = tmp_path / "many"
+def articles(folder: Path, texts: list[str]) -> Path:
+    """One file a text, named by its number: the folder."""
     folder.mkdir()
-    for i in range(400):
-        (folder / f"{i:04d}.txt").write_text(
-            f"Merge Wire\n\n{1 + i % 28} May 2024\n\nItem {i}\n\nISLAMABAD: Story {i} about Pakistan.\n",
-            encoding="utf-8",
-        )
+    for i, text in enumerate(texts):
+        (folder / f"{i:04d}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_many_small_batches_are_merged_not_piled_up(tmp_path: Path) -> None:
+    folder = articles(
+        tmp_path / "many",
+        [
+            f"Merge Wire\n\n{1 + i % 28} May 2024\n\nItem {i}\n\nISLAMABAD: Story {i} about Pakistan.\n"
+            for i in range(400)
+        ],
+    )
     index = tmp_path / "idx"
     r = ingest(index, folder, jobs=2, batch=10)  # 40 commits of 2 segments each
     assert r.code == 0, r.err
@@ -176,32 +174,23 @@ def test_a_worker_snapshot_outlives_the_merge_of_its_segments(tmp_path: Path) ->
 def test_workers_take_the_aliases_file_and_none_after_it(tmp_path: Path) -> None:
     """Workers share one default extractor, loaded in their forkserver; a run with an aliases
     file loads its own, and a later run without one is not given those aliases."""
-    folder = tmp_path / "news"
-    folder.mkdir()
-    for i in range(12):
-        (folder / f"{i}.txt").write_text(
-            f"Title: Summit {i}\nDate: 2024-01-{i + 1:02d}\n\nLeaders met in Bharatvarsh {i}.\n",
-            encoding="utf-8",
-        )
+    folder = articles(
+        tmp_path / "news",
+        [
+            f"Title: Summit {i}\nDate: 2024-01-{i + 1:02d}\n\nLeaders met in Bharatvarsh {i}.\n"
+            for i in range(12)
+        ],
+    )
     aliases = tmp_path / "aliases.tsv"
     aliases.write_text("Bharatvarsh\tIN\n", encoding="utf-8")
 
     def countries(index: Path) -> set[str]:
         return {c["code"] for rec in records(index) for c in rec["countries"]}
 
-    r = cli(
-        "ingest",
-        "--index",
-        str(tmp_path / "a"),
-        "--jobs",
-        "2",
-        "--aliases",
-        str(aliases),
-        str(folder),
-    )
+    r = ingest(tmp_path / "a", "--aliases", aliases, folder, jobs=2)
     assert r.code == 0, r.err
     assert countries(tmp_path / "a") == {"IN"}
-    r = cli("ingest", "--index", str(tmp_path / "b"), "--jobs", "2", str(folder))
+    r = ingest(tmp_path / "b", folder, jobs=2)
     assert r.code == 0, r.err
     assert countries(tmp_path / "b") == set()
 
