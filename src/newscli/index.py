@@ -31,7 +31,7 @@ from newscli.errors import IndexError_, LockTimeout, QueryError
 from newscli.models import Article, Country, HijriDate, Hit, Official, Published, fold
 from newscli.paths import INCOMING, INDEX_MARKER, INDEX_SCHEMA_VERSION
 from newscli.query import Filters, SearchRequest
-from newscli.storage import DurableFileStorage, fsync_dir
+from newscli.storage import DurableFileStorage, clean_files, fsync_dir
 
 SCHEMA_VERSION = INDEX_SCHEMA_VERSION
 MARKER = INDEX_MARKER
@@ -670,8 +670,15 @@ def _writer_class() -> Any:
             self.committed_hook: Callable[[], None] | None = None
 
         def _commit_toc(self, segments: Any) -> None:
-            """Whoosh's commit point; then the hook, while this writer still holds the lock."""
-            super()._commit_toc(segments)
+            """Whoosh's commit point (the new TOC), the clean-up of files no longer listed
+            (storage.clean_files: dropped segments are kept a while for open readers), then
+            the hook, while this writer still holds the lock."""
+            from whoosh.index import TOC
+
+            TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+            clean_files(
+                self.storage, self.indexname, self.generation, segments, self.newsegment.segid
+            )
             if self.committed_hook is not None:
                 self.committed_hook()
 
