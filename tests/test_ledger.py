@@ -231,9 +231,9 @@ def test_a_skipped_file_is_not_opened(tmp_path: Path, monkeypatch: pytest.Monkey
     read: list[str] = []
     real = pipeline.tasks_for
 
-    def spy(path: str, fmt: Any = "auto") -> Any:
+    def spy(path: str, fmt: Any = "auto", st: Any = None) -> Any:
         read.append(path)
-        return real(path, fmt)
+        return real(path, fmt, st)
 
     monkeypatch.setattr(pipeline, "tasks_for", spy)
     touched = sorted(w.corpus.rglob("*.txt"))[2]

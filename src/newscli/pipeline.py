@@ -194,21 +194,22 @@ def iter_tasks(
             yield None, item
             continue
         summary.files += 1
-        st = None
+        raw = None
         if ledger is not None and item != STDIN:
             with contextlib.suppress(OSError):  # tasks_for() reports it
-                st = file_stat(os.stat(item))
-        if ledger is None or st is None:
+                raw = os.stat(item)
+        if ledger is None or raw is None:
             for t in tasks_for(item, fmt):
                 yield None, t
             continue
+        st = file_stat(raw)
         known = ledger.unchanged(item, st)
         if known is not None:
             summary.skipped_files += 1
             yield None, Skipped(shown(item), known)
             continue
         n = ledger.begin(item, st)
-        for t in tasks_for(item, fmt):
+        for t in tasks_for(item, fmt, raw):  # read as the ledger saw it: the same stat
             ledger.task(n)
             yield n, t
         ledger.end(n)

@@ -155,13 +155,16 @@ def _sniff(origin: str, head: bytes, fmt: Format) -> Literal["text", "json", "js
     return "text"
 
 
-def tasks_for(path: str, fmt: Format = "auto") -> Iterator[Task | Problem]:
-    """Read one file (or stdin) into parse tasks."""
+def tasks_for(
+    path: str, fmt: Format = "auto", st: os.stat_result | None = None
+) -> Iterator[Task | Problem]:
+    """Read one file (or stdin) into parse tasks. `st`: its os.stat(), when the caller has it."""
     if path == STDIN:
         yield from _tasks_from_stream("<stdin>", sys.stdin.buffer, fmt, size=None)
         return
     try:
-        st = os.stat(path)
+        if st is None:
+            st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
             yield Problem(path, "not a regular file")
             return
@@ -182,9 +185,11 @@ def _tasks_from_stream(
 ) -> Iterator[Task | Problem]:
     """size None: a pipe (stdin), read as its data comes."""
     head = fh.read(65536) if size is not None else _pipe_head(fh)
+    # a file's buffered read returns less than asked only at its end: no read to find the end
+    ended = size is not None and len(head) < 65536
     kind = _sniff(origin, head, fmt)
     if kind == "jsonl":
-        yield from _jsonl_tasks(origin, head, fh, live=size is None)
+        yield from _jsonl_tasks(origin, head, fh, live=size is None, ended=ended)
         return
     limit = MAX_JSON_BYTES if kind == "json" else MAX_TEXT_BYTES
     if size is not None and size > limit:
@@ -194,7 +199,7 @@ def _tasks_from_stream(
             f"({size / 1048576:.1f} MB > {limit / 1048576:.0f} MB); split it or use JSON Lines",
         )
         return
-    rest = fh.read(limit + 1 - len(head)) if len(head) < limit + 1 else b""
+    rest = fh.read(limit + 1 - len(head)) if len(head) < limit + 1 and not ended else b""
     data = head + rest
     if len(data) > limit:
         yield Problem(origin, f"input too large for one article (> {limit / 1048576:.0f} MB)")
@@ -226,7 +231,9 @@ def _sniffable(head: bytes) -> bool:
     return bool(s)
 
 
-def _jsonl_tasks(origin: str, head: bytes, fh: BinaryIO, *, live: bool = False) -> Iterator[Task]:
+def _jsonl_tasks(
+    origin: str, head: bytes, fh: BinaryIO, *, live: bool = False, ended: bool = False
+) -> Iterator[Task]:
     """Tasks of up to JSONL_CHUNK_LINES lines. `live` (a pipe): each read takes what has come
     (read1), and the lines complete so far become a task before the next read, which may wait:
     `tail -f feed.jsonl | newscli ingest - --batch 1` indexes each record as it comes."""
@@ -246,7 +253,7 @@ def _jsonl_tasks(origin: str, head: bytes, fh: BinaryIO, *, live: bool = False) 
         if live and lines:
             yield Task(origin, "jsonl", b"\n".join(lines), first, False)
             first, lines = lineno + 1, []
-        chunk = read(1 << 20)
+        chunk = b"" if ended else read(1 << 20)
         if not chunk:
             break
         buf += chunk
