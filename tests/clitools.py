@@ -45,3 +45,22 @@ def records(index: Path, *, drop: tuple[str, ...] = ("ingested_at",)) -> list[di
             rec.pop(name, None)
         out.append(rec)
     return sorted(out, key=lambda x: x["id"])
+
+
+def write_texts(folder: Path, texts: list[str]) -> Path:
+    """One file a text (0000.txt, 0001.txt ...) in a new folder: the folder."""
+    folder.mkdir()
+    for i, text in enumerate(texts):
+        (folder / f"{i:04d}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def small_articles(folder: Path, n: int, outlet: str = "Merge Wire") -> Path:
+    """n short seed-layout articles, one a file, each its own story about Pakistan."""
+    return write_texts(
+        folder,
+        [
+            f"{outlet}\n\n{1 + i % 28} May 2024\n\nItem {i}\n\nISLAMABAD: Story {i} about Pakistan.\n"
+            for i in range(n)
+        ],
+    )

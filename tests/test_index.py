@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from clitools import cli
+from clitools import cli, small_articles
 from conftest import SAMPLE
 from newscli.errors import IndexError_
 from newscli.index import MARKER, Index
@@ -477,15 +477,13 @@ def test_a_reader_opened_before_a_merge_reads_on_after_it(
     files now stay for RETIRE_GRACE_S and go at the first commit after that."""
     from newscli import storage
 
-    idx, folder = tmp_path / "idx", tmp_path / "small"
-    folder.mkdir()
-    for i in range(12):
-        (folder / f"{i}.txt").write_text(
-            f"Merge Wire\n\n{1 + i} May 2024\n\nItem {i}\n\nISLAMABAD: Story {i} about Pakistan.\n",
-            encoding="utf-8",
-        )
+    idx = tmp_path / "idx"
+    folder = small_articles(tmp_path / "small", 12)
     for i in range(10):  # ten small segments
-        assert cli("ingest", "--index", str(idx), "--jobs", "0", str(folder / f"{i}.txt")).code == 0
+        assert (
+            cli("ingest", "--index", str(idx), "--jobs", "0", str(folder / f"{i:04d}.txt")).code
+            == 0
+        )
     before = {n for n in os.listdir(idx) if storage._SEGMENT_FILE.match(n)}
     assert len(before) > 50
     with Index.open(idx).searcher() as first_look:
@@ -493,7 +491,7 @@ def test_a_reader_opened_before_a_merge_reads_on_after_it(
         lengths = [r.doc_field_length(d, "body") for d in r.all_doc_ids()]
     assert len(lengths) == 10 and min(lengths) > 0
     searcher = Index.open(idx).searcher()
-    assert cli("ingest", "--index", str(idx), "--jobs", "0", str(folder / "10.txt")).code == 0
+    assert cli("ingest", "--index", str(idx), "--jobs", "0", str(folder / "0010.txt")).code == 0
     assert json.loads(cli("stats", "--index", str(idx), "--format", "json").out)["segments"] == 1
     reader = searcher.reader()
     assert [searcher.stored_fields(d)["title"] for d in reader.all_doc_ids()] == [
@@ -504,7 +502,7 @@ def test_a_reader_opened_before_a_merge_reads_on_after_it(
     assert before <= set(os.listdir(idx))  # retired, not deleted yet
     later = time.time() + storage.RETIRE_GRACE_S + 1
     monkeypatch.setattr(storage.time, "time", lambda: later)
-    assert cli("ingest", "--index", str(idx), "--jobs", "0", str(folder / "11.txt")).code == 0
+    assert cli("ingest", "--index", str(idx), "--jobs", "0", str(folder / "0011.txt")).code == 0
     assert not before & set(os.listdir(idx))  # gone at the first commit after the grace
     assert json.loads((idx / storage.RETIRED).read_text(encoding="utf-8")) == {}
     assert cli("check", "--index", str(idx)).code == 0
@@ -519,13 +517,7 @@ def test_files_of_a_segment_no_toc_listed_go_at_once_and_the_list_is_written_onc
     (a stream committed record by record took 439 s for 400 records that way)."""
     from newscli import storage
 
-    folder = tmp_path / "news"
-    folder.mkdir()
-    for i in range(40):
-        (folder / f"{i}.txt").write_text(
-            f"Wire\n\n{1 + i % 28} May 2024\n\nItem {i}\n\nISLAMABAD: Story {i} about Pakistan.\n",
-            encoding="utf-8",
-        )
+    folder = small_articles(tmp_path / "news", 40, outlet="Wire")
     idx = tmp_path / "idx"
     r = cli("ingest", "--index", str(idx), "--jobs", "2", "--batch", "10", str(folder))
     assert r.code == 0, r.err

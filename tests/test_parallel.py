@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from clitools import cli, records
+from clitools import cli, records, small_articles, write_texts
 from conftest import SAMPLE
 
 pytestmark = pytest.mark.slow
@@ -102,22 +102,8 @@ def test_parallel_reingest_is_unchanged_and_updates_are_seen(corpus: Path, tmp_p
     assert cli("check", "--index", str(index)).code == 0
 
 
-def articles(folder: Path, texts: list[str]) -> Path:
-    """One file a text, named by its number: the folder."""
-    folder.mkdir()
-    for i, text in enumerate(texts):
-        (folder / f"{i:04d}.txt").write_text(text, encoding="utf-8")
-    return folder
-
-
 def test_many_small_batches_are_merged_not_piled_up(tmp_path: Path) -> None:
-    folder = articles(
-        tmp_path / "many",
-        [
-            f"Merge Wire\n\n{1 + i % 28} May 2024\n\nItem {i}\n\nISLAMABAD: Story {i} about Pakistan.\n"
-            for i in range(400)
-        ],
-    )
+    folder = small_articles(tmp_path / "many", 400)
     index = tmp_path / "idx"
     r = ingest(index, folder, jobs=2, batch=10)  # 40 commits of 2 segments each
     assert r.code == 0, r.err
@@ -149,19 +135,13 @@ def test_a_worker_snapshot_outlives_the_merge_of_its_segments(tmp_path: Path) ->
     from newscli.index import SegmentBuilder
 
     index = tmp_path / "idx"
-    folder = tmp_path / "small"
-    folder.mkdir()
-    for i in range(11):
-        (folder / f"{i}.txt").write_text(
-            f"Merge Wire\n\n{1 + i} May 2024\n\nItem {i}\n\nISLAMABAD: Story {i} about Pakistan.\n",
-            encoding="utf-8",
-        )
+    folder = small_articles(tmp_path / "small", 11)
     for i in range(10):  # ten commits: ten small segments
-        assert ingest(index, folder / f"{i}.txt", jobs=0).code == 0
+        assert ingest(index, folder / f"{i:04d}.txt", jobs=0).code == 0
     ids = [r["id"] for r in records(index)]
     builder = SegmentBuilder(index, "test-worker")
     try:
-        assert ingest(index, folder / "10.txt", jobs=0).code == 0  # the ten are merged
+        assert ingest(index, folder / "0010.txt", jobs=0).code == 0  # the ten are merged
         stats = json.loads(cli("stats", "--index", str(index), "--format", "json").out)
         assert stats["segments"] == 1
         for aid in ids:  # every one in a segment whose files are gone
@@ -174,7 +154,7 @@ def test_a_worker_snapshot_outlives_the_merge_of_its_segments(tmp_path: Path) ->
 def test_workers_take_the_aliases_file_and_none_after_it(tmp_path: Path) -> None:
     """Workers share one default extractor, loaded in their forkserver; a run with an aliases
     file loads its own, and a later run without one is not given those aliases."""
-    folder = articles(
+    folder = write_texts(
         tmp_path / "news",
         [
             f"Title: Summit {i}\nDate: 2024-01-{i + 1:02d}\n\nLeaders met in Bharatvarsh {i}.\n"
