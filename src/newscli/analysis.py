@@ -177,7 +177,7 @@ class FusedAnalyzer(CompositeAnalyzer):  # type: ignore[misc]
         each (3 alternating rounds, the same dicts).
 
         The words come from one `findall` over the lower-cased text when that is the same as
-        lower-casing each word (see _same_words_lowered): no match object per word, 115-120
+        lower-casing each word (see _same_words_lowered): no match object per word, 112-115
         against 160-176 us per gen10k body (least of 7)."""
         terms = self._terms
         if len(terms) > _CACHE_LIMIT:
